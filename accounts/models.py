@@ -1,0 +1,39 @@
+"""Who uses the portal: group accounts (ketua kelompok) and Kemnaker staff with a region scope."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """Roles are Django auth groups of these names; permissions come from ``accounts.roles``."""
+
+    GROUP = "kelompok", _("Ketua kelompok")
+    VERIFIER = "verifikator", _("Verifikator")
+    APPROVER = "ppk", _("PPK / pemberi persetujuan")
+    FINANCE = "bendahara", _("Bendahara / keuangan")
+    DIRECTOR = "direktur", _("Direktur / pimpinan")
+
+
+class User(AbstractUser):
+    phone = models.CharField(_("nomor HP"), max_length=20, blank=True)
+    # A staff user's region scope: empty means national. An officer sees only these regions.
+    scope_provinces = models.ManyToManyField(
+        "regions.Province", blank=True, related_name="+", verbose_name=_("lingkup provinsi")
+    )
+    scope_regencies = models.ManyToManyField(
+        "regions.Regency", blank=True, related_name="+", verbose_name=_("lingkup kabupaten/kota")
+    )
+
+    class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"
+            ),
+        ]
+
+    def has_role(self, role: Role) -> bool:
+        return self.groups.filter(name=role.value).exists()

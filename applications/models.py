@@ -1,0 +1,371 @@
+"""Schemes (per programme × year), applications with their status machine, documents and flags."""
+
+import uuid
+from pathlib import PurePath
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from groups.models import Group, Member
+from regions.models import Province
+
+
+class Programme(models.TextChoices):
+    TKM = "TKM", _("TKM — Tenaga Kerja Mandiri")
+    PK_PRODUKTIF = "PK_PRODUKTIF", _("Padat Karya produktif")
+    PK_INFRASTRUKTUR = "PK_INFRASTRUKTUR", _("Padat Karya infrastruktur")
+
+
+PADAT_KARYA = (Programme.PK_PRODUKTIF, Programme.PK_INFRASTRUKTUR)
+# The programme part of a human reference number (JPS-2020-TKM-32-000123).
+REFERENCE_CODES = {Programme.TKM: "TKM", Programme.PK_PRODUKTIF: "PKP", Programme.PK_INFRASTRUKTUR: "PKI"}
+
+
+class Scheme(models.Model):
+    """One year's rules for one programme. Every number here changes year to year, so it is data
+    edited in the admin, never a constant in code."""
+
+    programme = models.CharField(_("program"), max_length=20, choices=Programme.choices)
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    name = models.CharField(_("nama"), max_length=200)
+    dipa_number = models.CharField(_("nomor DIPA"), max_length=100, blank=True)
+    members_min = models.PositiveSmallIntegerField(_("anggota minimal"))
+    members_max = models.PositiveSmallIntegerField(_("anggota maksimal"))
+    age_min = models.PositiveSmallIntegerField(_("usia minimal"), default=17)
+    age_max = models.PositiveSmallIntegerField(_("usia maksimal"), default=55)
+    amount_per_group = models.PositiveBigIntegerField(_("bantuan per kelompok (Rp)"))
+    duration_days = models.PositiveSmallIntegerField(_("lama kegiatan (hari)"))
+    # TKM: share of the grant for equipment (the rest buys materials), e.g. 60 in 2022–23.
+    equipment_percent = models.PositiveSmallIntegerField(_("porsi peralatan (%)"), null=True, blank=True)
+    # Padat Karya: wage per HOK (one person-day of 8 hours) by role.
+    wage_pekerja = models.PositiveIntegerField(_("upah pekerja per HOK (Rp)"), default=0)
+    wage_tukang = models.PositiveIntegerField(_("upah tukang per HOK (Rp)"), default=0)
+    wage_ketua = models.PositiveIntegerField(_("upah ketua per HOK (Rp)"), default=0)
+    tranche_plan = models.JSONField(
+        _("rencana tahap (%)"), default=list, help_text=_("Persentase tiap tahap, mis. [100] atau [70, 30].")
+    )
+    opens_on = models.DateField(_("pendaftaran dibuka"))
+    closes_on = models.DateField(_("pendaftaran ditutup"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("skema")
+        verbose_name_plural = _("skema")
+        ordering = ["-year", "programme"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "year"], name="scheme_one_per_programme_year"),
+            models.CheckConstraint(condition=Q(programme__in=Programme.values), name="scheme_programme_valid"),
+            models.CheckConstraint(
+                condition=Q(members_min__gte=1) & Q(members_min__lte=F("members_max")), name="scheme_member_range"
+            ),
+            models.CheckConstraint(condition=Q(age_min__lte=F("age_max")), name="scheme_age_range"),
+            models.CheckConstraint(condition=Q(amount_per_group__gt=0), name="scheme_amount_positive"),
+            models.CheckConstraint(condition=Q(opens_on__lte=F("closes_on")), name="scheme_window_ordered"),
+            models.CheckConstraint(
+                condition=Q(equipment_percent__isnull=True) | Q(equipment_percent__lte=100),
+                name="scheme_equipment_percent_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_padat_karya(self) -> bool:
+        return self.programme in PADAT_KARYA
+
+    def clean(self) -> None:
+        plan = self.tranche_plan
+        if not isinstance(plan, list) or not plan or not all(isinstance(p, int) and 0 < p <= 100 for p in plan):
+            raise ValidationError({"tranche_plan": _("Rencana tahap harus daftar persentase bulat, mis. [70, 30].")})
+        if sum(plan) != 100:
+            raise ValidationError({"tranche_plan": _("Jumlah persentase semua tahap harus 100.")})
+        if self.is_padat_karya and not self.wage_pekerja:
+            raise ValidationError({"wage_pekerja": _("Padat Karya memerlukan upah pekerja per HOK.")})
+
+
+class SchemeQuota(models.Model):
+    """How many groups, and how much money, one province may have approved under a scheme."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="quotas", verbose_name=_("skema"))
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"))
+    groups = models.PositiveIntegerField(_("kuota kelompok"))
+    budget = models.PositiveBigIntegerField(_("pagu anggaran (Rp)"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kuota provinsi")
+        verbose_name_plural = _("kuota provinsi")
+        ordering = ["scheme", "province"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "province"], name="quota_one_per_scheme_province")]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} — {self.province}"
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def awaiting_verification(self) -> "ApplicationQuerySet":
+        return self.filter(status=Application.Status.SUBMITTED)
+
+    def in_province(self, province_code: str) -> "ApplicationQuerySet":
+        return self.filter(province_id=province_code)
+
+    def for_year(self, year: int) -> "ApplicationQuerySet":
+        return self.filter(scheme__year=year)
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        SUBMITTED = "submitted", _("Diajukan")
+        REVISION_REQUESTED = "revision_requested", _("Perlu perbaikan")
+        VERIFIED = "verified", _("Terverifikasi")
+        APPROVED = "approved", _("Disetujui")
+        REJECTED = "rejected", _("Ditolak")
+        IN_DISBURSEMENT = "in_disbursement", _("Dalam penyaluran")
+        REPORTING = "reporting", _("Pelaporan")
+        COMPLETED = "completed", _("Selesai")
+        WITHDRAWN = "withdrawn", _("Dibatalkan kelompok")
+        CANCELLED = "cancelled", _("Dibatalkan")
+
+    # The status machine, in one place: status → the statuses it may move to.
+    TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
+        Status.DRAFT: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
+        Status.SUBMITTED: frozenset({Status.REVISION_REQUESTED, Status.VERIFIED, Status.REJECTED, Status.WITHDRAWN}),
+        Status.REVISION_REQUESTED: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
+        Status.VERIFIED: frozenset({Status.APPROVED, Status.REJECTED, Status.REVISION_REQUESTED}),
+        Status.APPROVED: frozenset({Status.IN_DISBURSEMENT, Status.CANCELLED}),
+        Status.IN_DISBURSEMENT: frozenset({Status.REPORTING, Status.CANCELLED}),
+        Status.REPORTING: frozenset({Status.IN_DISBURSEMENT, Status.COMPLETED}),
+        Status.REJECTED: frozenset(),
+        Status.COMPLETED: frozenset(),
+        Status.WITHDRAWN: frozenset(),
+        Status.CANCELLED: frozenset(),
+    }
+    # Statuses in which the group may still edit its data.
+    EDITABLE: ClassVar[frozenset[str]] = frozenset({Status.DRAFT, Status.REVISION_REQUESTED})
+    # Statuses that no longer hold the group's one live application.
+    CLOSED: ClassVar[frozenset[str]] = frozenset({Status.REJECTED, Status.WITHDRAWN, Status.CANCELLED})
+
+    reference = models.CharField(_("nomor pendaftaran"), max_length=32, unique=True)
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="applications", verbose_name=_("kelompok"))
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="applications", verbose_name=_("skema"))
+    # Denormalised from group.regency so region-scoped lists and tallies need no join.
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    requested_amount = models.PositiveBigIntegerField(_("nilai diajukan (Rp)"))
+    approved_amount = models.PositiveBigIntegerField(_("nilai disetujui (Rp)"), null=True, blank=True)
+    # TKM proposal.
+    business_type = models.CharField(_("jenis usaha"), max_length=150, blank=True)
+    business_plan = models.TextField(_("rencana usaha"), blank=True)
+    equipment_budget = models.PositiveBigIntegerField(_("anggaran peralatan (Rp)"), default=0)
+    materials_budget = models.PositiveBigIntegerField(_("anggaran bahan (Rp)"), default=0)
+    # Padat Karya proposal.
+    work_site = models.CharField(_("lokasi pekerjaan"), max_length=300, blank=True)
+    work_plan = models.TextField(_("rencana kerja"), blank=True)
+    planned_days = models.PositiveSmallIntegerField(_("jumlah hari kerja"), null=True, blank=True)
+    workers_pekerja = models.PositiveSmallIntegerField(_("jumlah pekerja"), default=0)
+    workers_tukang = models.PositiveSmallIntegerField(_("jumlah tukang"), default=0)
+    workers_ketua = models.PositiveSmallIntegerField(_("jumlah ketua"), default=0)
+    submitted_at = models.DateTimeField(_("diajukan pada"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("diputuskan pada"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pengajuan")
+        verbose_name_plural = _("pengajuan")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "draft",
+                        "submitted",
+                        "revision_requested",
+                        "verified",
+                        "approved",
+                        "rejected",
+                        "in_disbursement",
+                        "reporting",
+                        "completed",
+                        "withdrawn",
+                        "cancelled",
+                    ]
+                ),
+                name="application_status_valid",
+            ),
+            models.CheckConstraint(condition=Q(requested_amount__gt=0), name="application_requested_positive"),
+            models.CheckConstraint(
+                condition=Q(approved_amount__isnull=True) | Q(approved_amount__lte=F("requested_amount")),
+                name="application_approved_within_requested",
+            ),
+            models.CheckConstraint(
+                condition=Q(reference__regex=r"^JPS-[0-9]{4}-[A-Z]{3}-[0-9]{2}-[0-9]{6}$"),
+                name="application_reference_format",
+            ),
+            # A group holds at most one live application; a closed one may be followed by another.
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=~Q(status__in=["rejected", "withdrawn", "cancelled"]),
+                name="application_one_live_per_group",
+                violation_error_message=_("Kelompok ini sudah memiliki pengajuan yang masih berjalan."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "province"], name="application_status_prov_idx"),
+            models.Index(fields=["scheme", "province", "status"], name="application_scheme_prov_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+    @property
+    def is_editable_by_group(self) -> bool:
+        return self.status in self.EDITABLE
+
+
+class ApplicationStatusChange(models.Model):
+    """One row per status change: who, when, from, to and why. Never edited."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Application.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Application.Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(db_index=True)
+    reason_code = models.CharField(_("kode alasan"), max_length=40, blank=True)
+    note = models.TextField(_("catatan"), blank=True)
+
+    class Meta:
+        verbose_name = _("riwayat status")
+        verbose_name_plural = _("riwayat status")
+        ordering = ["application", "changed_at", "pk"]
+        indexes = [models.Index(fields=["application", "changed_at"], name="status_change_app_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.from_status or '∅'} → {self.to_status}"
+
+
+def _document_path(instance: "ApplicationDocument", filename: str) -> str:
+    # Unguessable names: a document URL must not be enumerable from another group's ids.
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"documents/{uuid.uuid4().hex}{suffix}"
+
+
+class ApplicationDocument(models.Model):
+    class Kind(models.TextChoices):
+        PROPOSAL = "proposal", _("Proposal")
+        SK = "sk", _("SK pembentukan kelompok")
+        KTP = "ktp", _("Scan KTP anggota")
+        BANK_BOOK = "bank_book", _("Halaman buku tabungan")
+        SITE_PHOTO = "site_photo", _("Foto lokasi")
+        OTHER = "other", _("Lainnya")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("jenis dokumen"), max_length=20, choices=Kind.choices)
+    file = models.FileField(_("berkas"), upload_to=_document_path)
+    original_name = models.CharField(_("nama berkas asli"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dokumen")
+        verbose_name_plural = _("dokumen")
+        ordering = ["application", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="document_not_empty"),
+            models.CheckConstraint(
+                condition=Q(content_type__in=["application/pdf", "image/jpeg", "image/png"]),
+                name="document_allowed_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class ReferenceCounter(models.Model):
+    """The last sequence number used for references of one year × programme × province.
+
+    Incremented under a row lock, so concurrent submissions never share a number."""
+
+    year = models.PositiveSmallIntegerField()
+    programme = models.CharField(max_length=20, choices=Programme.choices)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "programme", "province"], name="reference_counter_unique"),
+        ]
+
+
+class Flag(models.Model):
+    """A temuan: an integrity finding on a group, one of its members or an application."""
+
+    class Severity(models.TextChoices):
+        BLOCK = "block", _("Blokir")
+        WARN = "warn", _("Peringatan")
+        REVIEW = "review", _("Perlu ditinjau")
+
+    class Rule(models.TextChoices):
+        NIK_INVALID = "nik_invalid", _("NIK tidak valid")
+        NIK_REGION = "nik_region", _("NIK diterbitkan di luar kabupaten/kota kelompok")
+        NIK_SEX = "nik_sex", _("Jenis kelamin tidak sesuai NIK")
+        NIK_BIRTH_DATE = "nik_birth_date", _("Tanggal lahir tidak sesuai NIK")
+        AGE = "age", _("Usia di luar ketentuan skema")
+        SHARED_BANK_ACCOUNT = "shared_bank_account", _("Rekening dipakai kelompok lain")
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="flags", verbose_name=_("kelompok"))
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, null=True, blank=True, related_name="flags", verbose_name=_("anggota")
+    )
+    rule = models.CharField(_("aturan"), max_length=40, choices=Rule.choices)
+    severity = models.CharField(_("tingkat"), max_length=10, choices=Severity.choices)
+    evidence = models.TextField(_("bukti"))
+    raised_at = models.DateTimeField(_("ditemukan pada"))
+    # Resolved by the rule itself when the data was fixed, or cleared by an officer with a note.
+    resolved_at = models.DateTimeField(_("selesai pada"), null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    clear_note = models.TextField(_("catatan penyelesaian"), blank=True)
+
+    class Meta:
+        verbose_name = _("temuan")
+        verbose_name_plural = _("temuan")
+        ordering = ["-raised_at"]
+        constraints = [
+            # One open flag per rule and subject, so re-running a check never duplicates it.
+            models.UniqueConstraint(
+                fields=["group", "rule"],
+                condition=Q(resolved_at__isnull=True, member__isnull=True),
+                name="flag_one_open_per_group_rule",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "rule"],
+                condition=Q(resolved_at__isnull=True, member__isnull=False),
+                name="flag_one_open_per_member_rule",
+            ),
+            models.CheckConstraint(condition=Q(severity__in=["block", "warn", "review"]), name="flag_severity_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()} — {self.group}"

@@ -1,0 +1,8 @@
+"""Test settings: the real settings, with fast hashing, in-memory mail and no throttling."""
+
+from jps_portal.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+AXES_ENABLED = False
+MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
