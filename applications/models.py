@@ -5,14 +5,20 @@ from pathlib import PurePath
 from typing import ClassVar
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from groups.models import Group, Member
 from regions.models import Province
+
+
+class TransitionError(Exception):
+    """A status change the transition table does not allow (a domain error, never a 500)."""
 
 
 class Programme(models.TextChoices):
@@ -233,6 +239,46 @@ class Application(models.Model):
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]
 
+    @transaction.atomic
+    def transition_to(
+        self,
+        status: "Application.Status",
+        *,
+        by: AbstractBaseUser | None,
+        reason_code: str = "",
+        note: str = "",
+        extra_fields: dict[str, object] | None = None,
+    ) -> "ApplicationStatusChange":
+        """Move to ``status`` if the table allows it, and record who, when and why.
+
+        The row is locked first: two officers acting on the same application at once must not both
+        pass the check on a stale status (one verifies while another rejects)."""
+        locked = Application.objects.select_for_update().get(pk=self.pk)
+        if not locked.can_move_to(status):
+            raise TransitionError(
+                _("Status tidak dapat diubah dari “%(from)s” ke “%(to)s”.")
+                % {"from": locked.get_status_display(), "to": Application.Status(status).label}
+            )
+        now = timezone.now()
+        previous = locked.status
+        fields = {"status": status, **(extra_fields or {})}
+        if status == Application.Status.SUBMITTED:
+            fields["submitted_at"] = now
+        elif status in (Application.Status.APPROVED, Application.Status.REJECTED):
+            fields["decided_at"] = now
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.save(update_fields=[*fields, "updated_at"])
+        return ApplicationStatusChange.objects.create(
+            application=self,
+            from_status=previous,
+            to_status=status,
+            changed_by=by,
+            changed_at=now,
+            reason_code=reason_code,
+            note=note,
+        )
+
     @property
     def is_editable_by_group(self) -> bool:
         return self.status in self.EDITABLE
@@ -315,6 +361,9 @@ class ReferenceCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "programme", "province"], name="reference_counter_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.programme}-{self.province_id}: {self.last_number}"
 
 
 class Flag(models.Model):

@@ -9,6 +9,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 NIK_LENGTH = 16
@@ -77,7 +78,7 @@ def check_nik(
 
 def _birth_date(day: int, month: int, two_digit_year: int, today: datetime.date | None) -> datetime.date | None:
     """The birth date, in the latest century that does not put it in the future."""
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     try:
         born = datetime.date(2000 + two_digit_year, month, day)
         return born if born <= today else born.replace(year=born.year - 100)

@@ -1,0 +1,34 @@
+"""Background work for applications. Each task takes ids, loads, calls one service; running a task
+twice changes nothing the second time."""
+
+import datetime
+
+from celery import shared_task
+from django.conf import settings
+
+from applications import services
+
+
+@shared_task(
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def recompute_group_checks(group_id: int) -> int:
+    """Recompute one group's integrity flags. Returns the number of open flags."""
+    return services.group_checks_run(group_id=group_id)
+
+
+@shared_task(soft_time_limit=120, time_limit=150)
+def sweep_pending_group_checks() -> int:
+    """Re-enqueue group checks that were committed but never ran (broker down, worker lost)."""
+    grace = datetime.timedelta(seconds=settings.PENDING_WORK_GRACE_SECONDS)
+    return len(services.pending_group_checks_sweep(older_than=grace))
+
+
+@shared_task(soft_time_limit=120, time_limit=150)
+def recheck_all_groups() -> int:
+    """Nightly: mark every group for re-checking; the sweep works through them in chunks."""
+    return services.all_groups_checks_request()
