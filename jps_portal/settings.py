@@ -49,7 +49,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +60,10 @@ MIDDLEWARE = [
     # AxesMiddleware must stay last: it turns a locked-out login into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]
+
+if IS_PRODUCTION:
+    # WhiteNoise serves the collected static files in production; runserver serves them in development.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "jps_portal.urls"
 WSGI_APPLICATION = "jps_portal.wsgi.application"

@@ -1,0 +1,41 @@
+"""Persona fixtures: the people who use the portal, as tests talk about them."""
+
+import pytest
+
+from accounts.models import Role
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def applicant(db):
+    """Siti, ketua of a kelompok, with a portal account."""
+    return UserFactory(username="siti", first_name="Siti", role=Role.GROUP)
+
+
+@pytest.fixture
+def verifier(db):
+    """Budi, verifikator at Disnaker Jawa Barat."""
+    user = UserFactory(username="budi", first_name="Budi", role=Role.VERIFIER)
+    user.scope_provinces.add("32")
+    return user
+
+
+@pytest.fixture
+def second_verifier(db):
+    return UserFactory(username="dewi", first_name="Dewi", role=Role.VERIFIER)
+
+
+@pytest.fixture
+def approver(db):
+    """Rahmat, PPK at the Direktorat."""
+    return UserFactory(username="rahmat", first_name="Rahmat", role=Role.APPROVER)
+
+
+@pytest.fixture
+def finance(db):
+    return UserFactory(username="wulan", first_name="Wulan", role=Role.FINANCE)
+
+
+@pytest.fixture
+def director(db):
+    return UserFactory(username="hendra", first_name="Hendra", role=Role.DIRECTOR)
