@@ -1,9 +1,25 @@
 """Persona fixtures: the people who use the portal, as tests talk about them."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 
 from accounts.models import Role
+from groups.models import Bank
+from regions.models import Province
 from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Reference data comes from data migrations, and a transactional test's flush empties it; a
+    database reused from such a run (``--reuse-db``) gets it back here."""
+    with django_db_blocker.unblock():
+        if not Province.objects.exists():
+            importlib.import_module("regions.migrations.0002_load_regions").load(apps, None)
+        if not Bank.objects.exists():
+            importlib.import_module("groups.migrations.0002_load_banks").load(apps, None)
 
 
 @pytest.fixture
