@@ -17,6 +17,7 @@ from applications.models import (
     SchemeQuota,
     TransitionError,
 )
+from applications.money import format_rupiah
 
 
 class SchemeQuotaInline(admin.TabularInline):
@@ -40,6 +41,10 @@ class SchemeAdmin(SimpleHistoryAdmin):
     list_filter = ["programme", "year"]
     search_fields = ["name", "dipa_number"]
     inlines = [SchemeQuotaInline]
+
+    @admin.display(description=_("bantuan per kelompok"), ordering="amount_per_group")
+    def amount(self, scheme: Scheme) -> str:
+        return format_rupiah(scheme.amount_per_group)
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -91,7 +96,7 @@ def _run_for_each(
 
 @admin.register(Application)
 class ApplicationAdmin(SimpleHistoryAdmin):
-    list_display = ["reference", "group", "scheme", "province", "status", "requested_amount", "submitted_at"]
+    list_display = ["reference", "group", "scheme", "province", "status", "requested", "submitted_at"]
     list_filter = ["status", "scheme__programme", "scheme__year", "province"]
     list_select_related = ["group", "scheme", "province"]
     search_fields = ["=reference", "group__name"]
@@ -113,6 +118,10 @@ class ApplicationAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False  # groups apply through the portal or a Disnaker list import
+
+    @admin.display(description=_("nilai diajukan"), ordering="requested_amount")
+    def requested(self, application: Application) -> str:
+        return format_rupiah(application.requested_amount)
 
     @admin.action(description=_("Verifikasi pengajuan terpilih"), permissions=["change"])
     def verify_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
