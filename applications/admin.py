@@ -115,6 +115,7 @@ class ApplicationAdmin(SimpleHistoryAdmin):
     inlines = [DocumentInline, StatusChangeInline]
     actions = ["verify_selected", "approve_selected"]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.ALWAYS
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False  # groups apply through the portal or a Disnaker list import

@@ -28,6 +28,8 @@ class GroupAdmin(SimpleHistoryAdmin):
     readonly_fields = ["checks_requested_at", "checks_completed_at", "created_at", "updated_at"]
     inlines = [MemberInline]
     show_full_result_count = False
+    # Counts next to each province filter: the launch figures are visible at a glance.
+    show_facets = admin.ShowFacets.ALWAYS
 
 
 @admin.register(Member)
