@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -36,6 +37,11 @@ def _wait_for(condition: Callable[[], object], seconds: float) -> object:
     return None
 
 
+def _database_url(db: dict) -> str:
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    return f"postgres://{quote(db['USER'])}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 @pytest.fixture
 def worker(tmp_path) -> Iterator[subprocess.Popen]:
     """A prefork worker with one child, on the test database, with the probe task loaded."""
@@ -44,7 +50,7 @@ def worker(tmp_path) -> Iterator[subprocess.Popen]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "jps_portal.settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": _database_url(db),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
     }
     # A private queue, so that tasks left over from another run cannot reach this worker.
