@@ -33,6 +33,8 @@ class User(AbstractUser):
             models.UniqueConstraint(
                 models.functions.Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"
             ),
+            # Phone numbers are stored normalised (08…), so a login by phone finds one account.
+            models.UniqueConstraint(fields=["phone"], condition=~Q(phone=""), name="user_phone_unique"),
         ]
 
     def has_role(self, role: Role) -> bool:

@@ -92,17 +92,16 @@ def nik_date_part(birth_date: datetime.date, sex: str) -> str:
     return f"{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}"
 
 
-def compare_with_person(check: NikCheck, *, sex: str, birth_date: datetime.date | None) -> list[str]:
-    """Where the typed sex or birth date disagrees with what the NIK encodes (Prakerja lost ~2
-    million registrations to exactly this kind of typing error)."""
-    mismatches: list[str] = []
+def compare_with_person(check: NikCheck, *, sex: str, birth_date: datetime.date | None) -> dict[str, str]:
+    """Where the typed sex or birth date disagrees with what the NIK encodes, by field name
+    (Prakerja lost ~2 million registrations to exactly this kind of typing error)."""
+    mismatches: dict[str, str] = {}
     if check.sex and sex and check.sex != sex:
-        mismatches.append(_("Jenis kelamin tidak sesuai dengan NIK."))
+        mismatches["sex"] = _("Jenis kelamin tidak sesuai dengan NIK.")
     if check.birth_date and birth_date and check.birth_date != birth_date:
-        mismatches.append(
-            _("Tanggal lahir tidak sesuai dengan NIK (NIK menunjukkan %(date)s).")
-            % {"date": check.birth_date.strftime("%d-%m-%Y")}
-        )
+        mismatches["birth_date"] = _("Tanggal lahir tidak sesuai dengan NIK (NIK menunjukkan %(date)s).") % {
+            "date": check.birth_date.strftime("%d-%m-%Y")
+        }
     return mismatches
 
 

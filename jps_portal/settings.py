@@ -15,7 +15,10 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# .env holds production values for `make prod` (honcho loads it for the processes it starts); other
+# commands read it only when asked, so tests can never pick up a production database by accident.
+if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 IS_PRODUCTION = DJANGO_ENV == "production"
@@ -103,7 +106,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first, so that a locked-out login is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # A ketua logs in with the e-mail address or phone number they registered with.
+    "accounts.backends.EmailOrPhoneBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -236,4 +240,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "groups:home"
+LOGOUT_REDIRECT_URL = "groups:home"
+# How long an e-mail verification or password-reset link stays valid.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
