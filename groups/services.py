@@ -1,0 +1,154 @@
+"""Business actions on groups and their members. Each is atomic and takes the acting user as ``by=``."""
+
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from groups.models import Group, Member
+from groups.nik import normalize_nik
+
+# Fields a ketua may edit on their group's profile.
+PROFILE_FIELDS = (
+    "name",
+    "regency",
+    "village",
+    "address",
+    "phone",
+    "sk_number",
+    "sk_date",
+    "bank",
+    "account_number",
+    "account_holder",
+)
+MEMBER_FIELDS = ("nik", "name", "sex", "birth_date", "role", "employment_status", "has_disability", "phone")
+NIK_TAKEN = _("NIK ini sudah terdaftar di kelompok lain pada tahun program yang sama.")
+
+
+class GroupLockedError(ValidationError):
+    """The group's data is under review (or funded) and cannot be changed by the group now."""
+
+
+def programme_year() -> int:
+    """The programme year a group registering today belongs to: the calendar year in Jakarta."""
+    return timezone.localdate().year
+
+
+def group_is_editable(group: Group) -> bool:
+    """A group may change its data while it has no application under review or funded."""
+    from_statuses = {"draft", "revision_requested", "rejected", "withdrawn", "cancelled"}
+    return not group.applications.exclude(status__in=from_statuses).exists()
+
+
+def _ensure_editable(group: Group) -> None:
+    if not group_is_editable(group):
+        raise GroupLockedError(_("Data kelompok tidak dapat diubah selama pengajuan sedang diproses."))
+
+
+@transaction.atomic
+def group_create(*, by: AbstractBaseUser, **fields: object) -> Group:
+    """The group of ``by`` (a ketua's account), for this programme year."""
+    year = programme_year()
+    group = Group(user=by, year=year, code=f"ONL-{year}-{uuid.uuid4().hex[:10].upper()}", **fields)
+    group.full_clean()
+    group.save()
+    return group
+
+
+@transaction.atomic
+def group_update(*, group: Group, by: AbstractBaseUser, **fields: object) -> Group:
+    _ensure_editable(group)
+    for name, value in fields.items():
+        setattr(group, name, value)
+    group.full_clean()
+    group.save(update_fields=[*fields, "updated_at"])
+    return group
+
+
+def member_add(*, group: Group, by: AbstractBaseUser, **fields: object) -> Member:
+    _ensure_editable(group)
+    member = Member(group=group, year=group.year, **fields)
+    return _member_save(member)
+
+
+def member_update(*, member: Member, by: AbstractBaseUser, **fields: object) -> Member:
+    _ensure_editable(member.group)
+    for name, value in fields.items():
+        setattr(member, name, value)
+    return _member_save(member)
+
+
+@transaction.atomic
+def member_remove(*, member: Member, by: AbstractBaseUser) -> None:
+    _ensure_editable(member.group)
+    member.delete()
+
+
+def _member_save(member: Member) -> Member:
+    member.nik = normalize_nik(member.nik)
+    member.full_clean(validate_unique=False, validate_constraints=False)
+    _check_unique_in_database(member)
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError as error:  # a race with another group saving the same NIK
+        raise _integrity_message(member, error) from error
+    return member
+
+
+def _check_unique_in_database(member: Member) -> None:
+    """The database constraints say it last; this says it first, in words a ketua understands —
+    and never which other group holds the NIK."""
+    others = Member.objects.exclude(pk=member.pk)
+    if others.filter(nik=member.nik, year=member.year).exists():
+        raise ValidationError({"nik": NIK_TAKEN})
+    if member.role in Member.OFFICER_ROLES and others.filter(group=member.group, role=member.role).exists():
+        raise ValidationError(
+            {"role": _("Kelompok sudah punya %(role)s.") % {"role": Member.Role(member.role).label.lower()}}
+        )
+
+
+def _integrity_message(member: Member, error: IntegrityError) -> ValidationError:
+    if "nik" in str(error).lower():
+        return ValidationError({"nik": NIK_TAKEN})
+    return ValidationError({"role": _("Kelompok sudah punya %(role)s.") % {"role": member.get_role_display().lower()}})
+
+
+class MemberRowError(ValidationError):
+    """A refusal about one row of a member list; ``row`` is its index in the list given."""
+
+    def __init__(self, row: int, error: ValidationError) -> None:
+        super().__init__(error.error_dict if hasattr(error, "error_dict") else error.messages)
+        self.row = row
+
+
+MemberChange = tuple[Member | None, dict[str, object] | None]
+
+
+@transaction.atomic
+def members_save_set(*, group: Group, by: AbstractBaseUser, changes: list[MemberChange]) -> None:
+    """Apply a whole member list at once: ``(member, fields)`` updates, ``(None, fields)`` adds,
+    ``(member, None)`` removes. All or nothing: one refused row leaves every row as it was, and
+    the error says which row (``MemberRowError.row``).
+
+    Removals go first and officers step down before anyone steps up, so two members may swap roles
+    in one save without ever holding two ketua at once."""
+    _ensure_editable(group)
+    for member, fields in changes:
+        if member is not None and fields is None:
+            member.delete()
+    stepping_down = [m.pk for m, fields in changes if m is not None and fields and m.role in Member.OFFICER_ROLES]
+    Member.objects.filter(pk__in=stepping_down).update(role=Member.Role.ANGGOTA)
+    for row, (member, fields) in enumerate(changes):
+        if fields is None:
+            continue
+        try:
+            if member is None:
+                member_add(group=group, by=by, **fields)
+            else:
+                member_update(member=member, by=by, **fields)
+        except ValidationError as error:
+            raise MemberRowError(row, error) from error
