@@ -124,6 +124,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 
 # --- Language, time, money ------------------------------------------------------------------
 LANGUAGE_CODE = "id"

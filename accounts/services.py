@@ -1,0 +1,215 @@
+"""Business actions on portal accounts: registering a ketua, verifying the e-mail address, finding
+the account behind a login. Views and the login backend call these; they call the models."""
+
+import logging
+import re
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.models import Group as AuthGroup
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.crypto import get_random_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+
+logger = logging.getLogger(__name__)
+
+# Turns a site path into an absolute link; views pass ``request.build_absolute_uri``.
+AbsoluteUrl = Callable[[str], str]
+
+# What people type around the digits of a phone number: "+62 812-3456-7890", "(0812) 3456.7890".
+_PHONE_SEPARATORS = re.compile(r"[\s().-]+")
+# ASCII digits only: str.isdigit() would also let through Arabic-Indic or full-width digits.
+_PHONE_SHAPE = re.compile(r"(?:\+62|62|0)([0-9]+)", re.ASCII)
+_PHONE_LOOKS_LIKE = re.compile(r"[+0-9\s().-]+", re.ASCII)
+PHONE_DIGITS_MIN = 10
+PHONE_DIGITS_MAX = 15
+
+
+class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
+    """Tokens for the activation link, never valid as a password-reset token (own salt) and void
+    once the account is active, so a verification link works exactly once."""
+
+    key_salt = "accounts.services.EmailVerificationTokenGenerator"
+
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
+        return f"{super()._make_hash_value(user, timestamp)}{user.is_active}"
+
+
+email_verification_token = EmailVerificationTokenGenerator()
+
+
+# --- phone numbers ----------------------------------------------------------------------------
+
+
+def phone_normalise(*, raw: str) -> str:
+    """An Indonesian mobile number in the one form we store and log in with: ``08…``.
+
+    Accepts ``08…``, ``+62 8…`` and ``62 8…`` with spaces, dashes, dots or brackets; refuses anything
+    else with a ValidationError that says how to write it."""
+    match = _PHONE_SHAPE.fullmatch(_PHONE_SEPARATORS.sub("", raw))
+    # "+62 (0)812…" is common: the trunk zero written after the country code.
+    national = "0" + match.group(1).removeprefix("0") if match else ""
+    if not national.startswith("08") or not PHONE_DIGITS_MIN <= len(national) <= PHONE_DIGITS_MAX:
+        raise ValidationError(
+            _("Nomor HP tidak valid. Tulis 10–15 angka yang diawali 08 atau +62 8, misalnya 0812-3456-7890."),
+            code="invalid_phone",
+        )
+    return national
+
+
+def login_normalise(*, login: str) -> str:
+    """What a ketua typed as login, in the form accounts are stored in: a phone number as ``08…``
+    and an e-mail address lower-cased, so every spelling of one login is one login (also for the
+    lockout counter, which counts per login)."""
+    login = login.strip()
+    if _PHONE_LOOKS_LIKE.fullmatch(login):
+        try:
+            return phone_normalise(raw=login)
+        except ValidationError:
+            return login
+    return login.lower() if "@" in login else login
+
+
+# --- finding accounts -------------------------------------------------------------------------
+
+
+def user_login_candidates(*, login: str) -> QuerySet[User]:
+    """The accounts a login can mean: a username, an e-mail address (any case) or a phone number."""
+    return User.objects.filter(Q(username=login) | Q(email__iexact=login) | Q(phone=login)).order_by("pk")
+
+
+def user_awaiting_verification(*, login: str, password: str) -> User | None:
+    """The account behind ``login`` if the password is right but the e-mail is not verified yet.
+
+    Only asked after a refused login, so that the ketua is told to verify instead of being told the
+    password is wrong."""
+    candidates = user_login_candidates(login=login) & _users_awaiting_verification()
+    return next((user for user in candidates[:2] if user.check_password(password)), None)
+
+
+def user_from_uidb64(*, uidb64: str) -> User | None:
+    """The account a ``uidb64`` from a link names, or None for anything malformed or unknown."""
+    try:
+        return User.objects.get(pk=urlsafe_base64_decode(uidb64).decode())
+    except (TypeError, ValueError, OverflowError, ValidationError, User.DoesNotExist):
+        return None
+
+
+def user_verification_check(*, uidb64: str, token: str) -> User | None:
+    """The account a verification link activates, or None if the link is invalid, expired or used."""
+    user = user_from_uidb64(uidb64=uidb64)
+    if user is None or not _users_awaiting_verification().filter(pk=user.pk).exists():
+        return None
+    return user if email_verification_token.check_token(user, token) else None
+
+
+# --- registering and verifying ----------------------------------------------------------------
+
+
+def user_register(*, full_name: str, email: str, phone: str, password: str, absolute_url: AbsoluteUrl) -> User:
+    """Create an inactive group account and e-mail it an activation link after commit.
+
+    Raises ValidationError (by field) when the e-mail address or phone number is already in use."""
+    email, phone = email.strip().lower(), phone_normalise(raw=phone)
+    _contact_ensure_free(email=email, phone=phone)
+    user = User(username=_username_for(email=email), email=email, phone=phone, first_name=full_name.strip())
+    user.set_password(password)
+    user.is_active = False
+    # Field rules only: uniqueness was checked above with friendly messages, and the database
+    # constraints catch a concurrent registration below.
+    user.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            user.save()
+            user.groups.add(AuthGroup.objects.get_or_create(name=Role.GROUP.value)[0])
+            _verification_mail_on_commit(user=user, absolute_url=absolute_url)
+    except IntegrityError:
+        # Someone registered the same e-mail or phone between our check and our insert.
+        _contact_ensure_free(email=email, phone=phone)
+        raise ValidationError(_("Pendaftaran tidak dapat disimpan. Silakan coba lagi."), code="conflict") from None
+    return user
+
+
+def user_verification_resend(*, email: str, absolute_url: AbsoluteUrl) -> None:
+    """Send a fresh activation link if ``email`` belongs to an account still awaiting verification.
+
+    Says nothing either way: callers show one message, so the form cannot be used to learn which
+    addresses have accounts."""
+    user = _users_awaiting_verification().filter(email__iexact=email.strip()).first()
+    if user is not None:
+        _verification_mail_on_commit(user=user, absolute_url=absolute_url)
+
+
+def user_activate(*, user: User) -> User:
+    """Activate an account whose e-mail address was verified; activating twice changes nothing."""
+    with transaction.atomic():
+        # Locked so that two clicks on one link cannot interleave with an officer's change.
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.is_active:
+            locked.is_active = True
+            locked.save(update_fields=["is_active"])
+    return locked
+
+
+def _users_awaiting_verification() -> QuerySet[User]:
+    # Group accounts that registered and never got in. Never-logged-in is what tells them from an
+    # account an officer switched off, which a verification link must not revive; staff accounts
+    # are made and switched on by an administrator, never by a link.
+    return User.objects.filter(is_active=False, last_login__isnull=True, is_staff=False, groups__name=Role.GROUP.value)
+
+
+def _contact_ensure_free(*, email: str, phone: str) -> None:
+    errors = {}
+    if User.objects.filter(email__iexact=email).exists():
+        errors["email"] = ValidationError(
+            _("Alamat e-mail ini sudah dipakai akun lain. Silakan masuk atau pakai fitur lupa kata sandi."),
+            code="email_taken",
+        )
+    if User.objects.filter(phone=phone).exists():
+        errors["phone"] = ValidationError(
+            _("Nomor HP ini sudah dipakai akun lain. Silakan masuk atau pakai nomor lain."), code="phone_taken"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _username_for(*, email: str) -> str:
+    # The e-mail address itself where it can be a username: some legal addresses are too long for
+    # one or hold characters (', !, #…) that Django's username validator refuses.
+    username_field = User._meta.get_field("username")
+    try:
+        username_field.run_validators(email)
+    except ValidationError:
+        pass
+    else:
+        if not User.objects.filter(username=email).exists():
+            return email
+    return f"kelompok-{get_random_string(12, allowed_chars='abcdefghijkmnpqrstuvwxyz23456789')}"
+
+
+def _verification_mail_on_commit(*, user: User, absolute_url: AbsoluteUrl) -> None:
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = email_verification_token.make_token(user)
+    link = absolute_url(reverse("accounts:verify", kwargs={"uidb64": uidb64, "token": token}))
+    # robust: a mail server that is down must not turn a saved registration into an error page;
+    # the failure is logged and the ketua can ask for the link again.
+    transaction.on_commit(lambda: _verification_mail_send(user=user, link=link), robust=True)
+
+
+def _verification_mail_send(*, user: User, link: str) -> None:
+    context = {"user": user, "link": link, "valid_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600)}
+    # A subject must be one line, whatever the template's line breaks.
+    subject = " ".join(render_to_string("accounts/verification_email_subject.txt", context).split())
+    body = render_to_string("accounts/verification_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+    logger.info("Verification e-mail sent to user %s", user.pk)

@@ -1,0 +1,116 @@
+"""The ketua's account pages: register, verify the e-mail address, log in and out, reset a password.
+
+Views parse the request, call one service and render; the rules live in accounts.services."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from accounts import services
+from accounts.backends import EmailOrPhoneBackend
+from accounts.forms import LoginForm, PasswordResetForm, RegisterForm, VerificationResendForm
+
+# Remembers, for the "check your e-mail" page, which address this browser just registered.
+REGISTERED_EMAIL_SESSION_KEY = "accounts_registered_email"
+LOGIN_BACKEND = f"{EmailOrPhoneBackend.__module__}.{EmailOrPhoneBackend.__qualname__}"
+RESEND_SENT_MESSAGE = gettext_lazy(
+    "Jika alamat itu terdaftar dan akunnya belum aktif, kami sudah mengirim tautan aktivasi baru ke sana. "
+    "Periksa kotak masuk dan folder spam."
+)
+
+
+class RegisterView(FormView):
+    form_class = RegisterForm
+    template_name = "accounts/register.html"
+
+    def form_valid(self, form: RegisterForm) -> HttpResponse:
+        data = form.cleaned_data
+        try:
+            user = services.user_register(
+                full_name=data["full_name"],
+                email=data["email"],
+                phone=data["phone"],
+                password=data["password1"],
+                absolute_url=self.request.build_absolute_uri,
+            )
+        except ValidationError as refusal:
+            _form_refuse(form, refusal)
+            return self.form_invalid(form)
+        self.request.session[REGISTERED_EMAIL_SESSION_KEY] = user.email
+        return redirect("accounts:verification_sent")
+
+
+class VerificationSentView(TemplateView):
+    template_name = "accounts/verification_sent.html"
+
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        email = self.request.session.get(REGISTERED_EMAIL_SESSION_KEY, "")
+        return super().get_context_data(email=email, form=VerificationResendForm(initial={"email": email}), **kwargs)
+
+
+class VerificationResendView(FormView):
+    form_class = VerificationResendForm
+    template_name = "accounts/verification_resend.html"
+
+    def get_initial(self) -> dict[str, str]:
+        return {"email": self.request.GET.get("email", "")[:254]}
+
+    def form_valid(self, form: VerificationResendForm) -> HttpResponse:
+        services.user_verification_resend(
+            email=form.cleaned_data["email"], absolute_url=self.request.build_absolute_uri
+        )
+        # The same words whether or not the address has an account.
+        messages.info(self.request, RESEND_SENT_MESSAGE)
+        return redirect("accounts:verification_sent")
+
+
+class VerifyView(View):
+    """GET only shows an "activate" button: mail scanners open links, and must not activate them."""
+
+    def get(self, request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+        if services.user_verification_check(uidb64=uidb64, token=token) is None:
+            return self._invalid(request)
+        return render(request, "accounts/verify_confirm.html")
+
+    def post(self, request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+        user = services.user_verification_check(uidb64=uidb64, token=token)
+        if user is None:
+            return self._invalid(request)
+        user = services.user_activate(user=user)
+        login(request, user, backend=LOGIN_BACKEND)
+        request.session.pop(REGISTERED_EMAIL_SESSION_KEY, None)
+        messages.success(request, _("Akun Anda sudah aktif. Selamat datang di Portal JPS!"))
+        return redirect(settings.LOGIN_REDIRECT_URL)
+
+    def _invalid(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "accounts/verify_invalid.html", {"form": VerificationResendForm()})
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+def _form_refuse(form: RegisterForm, refusal: ValidationError) -> None:
+    """Show a service's refusal on the field it names, or above the form if the form has no such field."""
+    by_field = refusal.error_dict if hasattr(refusal, "error_dict") else {None: refusal.error_list}
+    for field, errors in by_field.items():
+        form.add_error(field if field in form.fields else None, errors)
