@@ -2,11 +2,13 @@
 the status change; side effects (tasks) are enqueued only after commit."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +24,8 @@ from applications.models import (
     SchemeQuota,
     TransitionError,
 )
+from applications.money import format_rupiah
+from applications.uploads import SUFFIXES, upload_content_type
 from groups.models import Group, Member
 from groups.nik import check_nik
 from jps_portal.celery import enqueue_on_commit
@@ -181,6 +185,7 @@ def application_submit(*, application: Application, by: AbstractBaseUser | None)
     with transaction.atomic():
         change = application.transition_to(Status.SUBMITTED, by=by)
         group_checks_request(group=application.group)
+        _status_announce(change)
     return change
 
 
@@ -192,13 +197,15 @@ def application_request_revision(
 ) -> ApplicationStatusChange:
     if not note.strip():
         raise ValidationError(_("Tuliskan apa yang harus diperbaiki kelompok."))
-    return application.transition_to(Status.REVISION_REQUESTED, by=by, reason_code=reason_code, note=note)
+    return _status_announce(
+        application.transition_to(Status.REVISION_REQUESTED, by=by, reason_code=reason_code, note=note)
+    )
 
 
 def application_verify(*, application: Application, by: AbstractBaseUser, note: str = "") -> ApplicationStatusChange:
     if application.group.flags.filter(resolved_at__isnull=True, severity=Flag.Severity.BLOCK).exists():
         raise TransitionError(_("Masih ada temuan berstatus blokir; perbaiki datanya lebih dulu."))
-    return application.transition_to(Status.VERIFIED, by=by, note=note)
+    return _status_announce(application.transition_to(Status.VERIFIED, by=by, note=note))
 
 
 def application_reject(
@@ -206,11 +213,11 @@ def application_reject(
 ) -> ApplicationStatusChange:
     if not reason_code:
         raise ValidationError(_("Pilih alasan penolakan."))
-    return application.transition_to(Status.REJECTED, by=by, reason_code=reason_code, note=note)
+    return _status_announce(application.transition_to(Status.REJECTED, by=by, reason_code=reason_code, note=note))
 
 
 def application_withdraw(*, application: Application, by: AbstractBaseUser, note: str = "") -> ApplicationStatusChange:
-    return application.transition_to(Status.WITHDRAWN, by=by, note=note)
+    return _status_announce(application.transition_to(Status.WITHDRAWN, by=by, note=note))
 
 
 @transaction.atomic
@@ -235,8 +242,10 @@ def application_approve(*, application: Application, by: AbstractBaseUser, note:
         raise TransitionError(_("Kuota kelompok provinsi ini untuk skema tersebut sudah penuh."))
     if used["amount"] + application.requested_amount > quota.budget:
         raise TransitionError(_("Pagu anggaran provinsi ini untuk skema tersebut tidak mencukupi."))
-    return application.transition_to(
-        Status.APPROVED, by=by, note=note, extra_fields={"approved_amount": application.requested_amount}
+    return _status_announce(
+        application.transition_to(
+            Status.APPROVED, by=by, note=note, extra_fields={"approved_amount": application.requested_amount}
+        )
     )
 
 
@@ -306,3 +315,232 @@ def all_groups_checks_request(*, year: int | None = None) -> int:
     return groups.filter(checks_requested_at__isnull=True).update(
         checks_requested_at=timezone.now() - datetime.timedelta(days=1)
     )
+
+
+# --- the group's portal: schemes, proposal, documents, checklist -------------------------------------
+
+TKM_PROPOSAL_FIELDS = ("business_type", "business_plan", "requested_amount", "equipment_budget", "materials_budget")
+# Enough for a KTP scan of every member of the largest group, and a bound on what one account can store.
+MAX_DOCUMENTS = 60
+PADAT_KARYA_PROPOSAL_FIELDS = (
+    "work_site",
+    "work_plan",
+    "requested_amount",
+    "planned_days",
+    "workers_pekerja",
+    "workers_tukang",
+    "workers_ketua",
+)
+
+
+def schemes_open_for(group: Group, *, today: datetime.date | None = None) -> QuerySet[Scheme]:
+    """The schemes of the group's year whose application window contains ``today``."""
+    today = today or timezone.localdate()
+    return Scheme.objects.filter(year=group.year, opens_on__lte=today, closes_on__gte=today).order_by("programme")
+
+
+def live_application_of(group: Group) -> Application | None:
+    return Application.objects.filter(group=group).exclude(status__in=Application.CLOSED).first()
+
+
+def application_start(*, group: Group, scheme: Scheme, by: AbstractBaseUser) -> Application:
+    """A new draft of ``group`` for an open ``scheme``.
+
+    One live application per group is the database's rule (a partial unique index). Two taps on a
+    slow phone can both pass the check below before either commits; the loser's IntegrityError
+    becomes the same plain message instead of a 500."""
+    if not schemes_open_for(group).filter(pk=scheme.pk).exists():
+        raise ValidationError(_("Pendaftaran skema ini tidak sedang dibuka."))
+    already = _("Kelompok ini sudah memiliki pengajuan yang masih berjalan.")
+    if live_application_of(group) is not None:
+        raise ValidationError(already)
+    try:
+        return application_create(group=group, scheme=scheme, by=by)
+    except IntegrityError as error:
+        raise ValidationError(already) from error
+
+
+@dataclass(frozen=True)
+class WageLine:
+    role: str
+    workers: int
+    days: int
+    rate: int
+
+    @property
+    def subtotal(self) -> int:
+        return self.workers * self.days * self.rate
+
+
+def wage_lines(scheme: Scheme, *, days: int, pekerja: int, tukang: int, ketua: int) -> list[WageLine]:
+    """Padat Karya wages by role: workers × days × the scheme's wage per HOK (one 8-hour person-day)."""
+    return [
+        WageLine(_("Pekerja"), pekerja, days, scheme.wage_pekerja),
+        WageLine(_("Tukang"), tukang, days, scheme.wage_tukang),
+        WageLine(_("Ketua"), ketua, days, scheme.wage_ketua),
+    ]
+
+
+def application_wage_budget(application: Application) -> int:
+    lines = wage_lines(
+        application.scheme,
+        days=application.planned_days or 0,
+        pekerja=application.workers_pekerja,
+        tukang=application.workers_tukang,
+        ketua=application.workers_ketua,
+    )
+    return sum(line.subtotal for line in lines)
+
+
+def _lock_editable(application: Application) -> Application:
+    """The application's row, locked, if the group may still change it.
+
+    The lock queues an edit behind a submit or an officer's decision on the same row, so the status
+    read here is the one the change is saved under."""
+    locked = Application.objects.select_for_update().select_related("scheme").get(pk=application.pk)
+    if not locked.is_editable_by_group:
+        raise ValidationError(_("Pengajuan ini sedang diproses atau sudah selesai; datanya tidak dapat diubah."))
+    return locked
+
+
+@transaction.atomic
+def application_proposal_update(*, application: Application, by: AbstractBaseUser, **fields: object) -> Application:
+    """Save the group's proposal. A draft may be saved half-filled (submitting checks that it is
+    complete), but never with numbers that contradict each other or the scheme."""
+    allowed = PADAT_KARYA_PROPOSAL_FIELDS if application.scheme.is_padat_karya else TKM_PROPOSAL_FIELDS
+    if set(fields) - set(allowed):
+        raise TypeError(f"not proposal fields of this programme: {sorted(set(fields) - set(allowed))}")
+    locked = _lock_editable(application)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    errors = _proposal_errors(locked)
+    if errors:
+        raise ValidationError(errors)
+    locked.full_clean()
+    locked.save(update_fields=[*fields, "updated_at"])
+    return locked
+
+
+def _proposal_errors(application: Application) -> dict[str, list[str]]:
+    scheme, errors = application.scheme, {}
+    if application.requested_amount > scheme.amount_per_group:
+        errors["requested_amount"] = [
+            _("Nilai yang diajukan paling banyak %(max)s.") % {"max": format_rupiah(scheme.amount_per_group)}
+        ]
+    if scheme.is_padat_karya:
+        if (application.planned_days or 0) > scheme.duration_days:
+            errors["planned_days"] = [
+                _("Jumlah hari kerja paling banyak %(days)d hari.") % {"days": scheme.duration_days}
+            ]
+        wages = application_wage_budget(application)
+        if wages > application.requested_amount:
+            errors[NON_FIELD_ERRORS] = [
+                _("Anggaran upah %(wages)s melebihi nilai yang diajukan (%(amount)s). Kurangi jumlah orang atau hari.")
+                % {"wages": format_rupiah(wages), "amount": format_rupiah(application.requested_amount)}
+            ]
+        return errors
+    budgets = application.equipment_budget + application.materials_budget
+    # Both budgets left empty is a half-filled draft; once filled they must account for every rupiah.
+    if budgets and budgets != application.requested_amount:
+        errors["materials_budget"] = [
+            _("Peralatan + bahan berjumlah %(sum)s; harus sama dengan nilai yang diajukan (%(amount)s).")
+            % {"sum": format_rupiah(budgets), "amount": format_rupiah(application.requested_amount)}
+        ]
+    return errors
+
+
+@transaction.atomic
+def document_add(
+    *, application: Application, kind: str, upload: UploadedFile, by: AbstractBaseUser
+) -> ApplicationDocument:
+    """Store one document, typed by what its content is — never by what its name claims."""
+    locked = _lock_editable(application)
+    if locked.documents.count() >= MAX_DOCUMENTS:
+        raise ValidationError(
+            _("Paling banyak %(count)d dokumen per pengajuan; hapus dulu yang tidak diperlukan.")
+            % {"count": MAX_DOCUMENTS}
+        )
+    content_type = upload_content_type(upload)
+    # The name is shown back and sent in a download header: keep printable characters only.
+    original_name = "".join(ch for ch in upload.name or "" if ch.isprintable())[:255] or kind
+    # The stored name is random (``_document_path``); its suffix follows the content, not the name sent.
+    upload.name = f"{kind}{SUFFIXES[content_type]}"
+    document = ApplicationDocument(
+        application=locked,
+        kind=kind,
+        file=upload,
+        original_name=original_name,
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+    document.full_clean()
+    document.save()
+    return document
+
+
+@transaction.atomic
+def document_delete(*, document: ApplicationDocument, by: AbstractBaseUser) -> None:
+    _lock_editable(document.application)
+    storage, name = document.file.storage, document.file.name
+    document.delete()
+    # The file goes only once the row is gone for good: a rolled-back delete must still find it.
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def document_visible_to(document: ApplicationDocument, user: AbstractBaseUser) -> bool:
+    """Who may open an uploaded document: the owning group's account, or staff allowed to view
+    applications. The officers' region scope belongs here, in this one place, when it lands."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if document.application.group.user_id == user.pk:
+        return True
+    return user.is_staff and user.has_perm("applications.view_application")
+
+
+@dataclass(frozen=True)
+class ChecklistStep:
+    key: str
+    label: str
+    problems: list[str]
+
+    @property
+    def done(self) -> bool:
+        return not self.problems
+
+
+def submission_checklist(application: Application, *, today: datetime.date | None = None) -> list[ChecklistStep]:
+    """What ``submission_problems`` finds, grouped into the steps a ketua works through."""
+    scheme, group = application.scheme, application.group
+    today = today or timezone.localdate()
+    members = list(group.members.order_by("pk"))
+    member_problems = [*_member_count_problems(len(members), scheme), *_officer_problems(members)]
+    for member in members:
+        member_problems.extend(_member_problems(member, scheme))
+    proposal_problems = list(_proposal_problems(application))
+    if application.requested_amount > scheme.amount_per_group:
+        proposal_problems.insert(0, _("Nilai yang diajukan melebihi bantuan per kelompok skema ini."))
+    steps = [
+        ChecklistStep("proposal", _("Proposal diisi"), proposal_problems),
+        ChecklistStep("members", _("Data anggota lengkap"), member_problems),
+        ChecklistStep(
+            "bank",
+            _("Rekening bank kelompok"),
+            [] if group.has_bank_account else [_("Rekening bank kelompok belum diisi.")],
+        ),
+        ChecklistStep("documents", _("Dokumen lengkap"), _document_problems(application)),
+    ]
+    if not scheme.opens_on <= today <= scheme.closes_on:
+        steps.append(ChecklistStep("window", _("Masa pendaftaran"), [_("Pendaftaran skema ini tidak sedang dibuka.")]))
+    return steps
+
+
+# --- status e-mails -------------------------------------------------------------------------------
+
+
+def _status_announce(change: ApplicationStatusChange) -> ApplicationStatusChange:
+    """E-mail the group about ``change`` once it is committed (a rolled-back change sends nothing)."""
+    from applications.tasks import send_status_email
+
+    enqueue_on_commit(send_status_email, change.pk)
+    return change

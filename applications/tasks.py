@@ -6,7 +6,7 @@ import datetime
 from celery import shared_task
 from django.conf import settings
 
-from applications import services
+from applications import notifications, services
 
 
 @shared_task(
@@ -32,3 +32,15 @@ def sweep_pending_group_checks() -> int:
 def recheck_all_groups() -> int:
     """Nightly: mark every group for re-checking; the sweep works through them in chunks."""
     return services.all_groups_checks_request()
+
+
+@shared_task(
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def send_status_email(change_id: int) -> bool:
+    """E-mail the group about one status change; a second run sends nothing."""
+    return notifications.status_email_send(change_id=change_id)

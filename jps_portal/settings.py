@@ -148,6 +148,11 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploaded documents (PDF / JPEG / PNG) are refused above this size; the web server in front should
+# cap request bodies a little above it (e.g. nginx client_max_body_size 6m).
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
+# Base of the links in status e-mails, e.g. "https://jps.kemnaker.go.id"; empty sends a bare path.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_000

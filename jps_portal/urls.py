@@ -8,6 +8,9 @@ admin.site.index_title = _("Administrasi bantuan JPS")
 
 # Uploaded documents are never served as public media: only a view that checks the owner does.
 urlpatterns = [
+    path("", include("groups.urls")),
+    path("akun/", include("accounts.urls")),
+    path("pengajuan/", include("applications.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

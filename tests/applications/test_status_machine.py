@@ -67,7 +67,7 @@ def test_a_complete_application_is_submitted_and_the_change_is_recorded(applican
     assert application.status == Status.SUBMITTED
     assert application.submitted_at is not None
     assert (change.from_status, change.to_status, change.changed_by) == ("draft", "submitted", applicant)
-    assert len(callbacks) == 1  # the integrity checks, enqueued after commit
+    assert len(callbacks) == 2  # the integrity checks and the status e-mail, enqueued after commit
     application.group.refresh_from_db()
     assert application.group.checks_requested_at is None  # ran eagerly and cleared the mark
 
