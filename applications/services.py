@@ -165,9 +165,7 @@ def _document_problems(application: Application) -> list[str]:
 
 def _proposal_problems(application: Application) -> list[str]:
     if application.scheme.programme in PADAT_KARYA:
-        if not application.work_site or not application.planned_days:
-            return [_("Lokasi pekerjaan dan jumlah hari kerja wajib diisi.")]
-        return []
+        return _padat_karya_problems(application)
     problems = []
     if not application.business_type or not application.business_plan:
         problems.append(_("Jenis usaha dan rencana usaha wajib diisi."))
@@ -176,13 +174,29 @@ def _proposal_problems(application: Application) -> list[str]:
     return problems
 
 
+def _padat_karya_problems(application: Application) -> list[str]:
+    if not application.work_site or not application.planned_days:
+        return [_("Lokasi pekerjaan dan jumlah hari kerja wajib diisi.")]
+    problems = []
+    days_allowed = application.scheme.duration_days
+    if application.planned_days > days_allowed:
+        problems.append(_("Jumlah hari kerja melebihi %(days)d hari yang diatur skema.") % {"days": days_allowed})
+    if application_wage_budget(application) > application.requested_amount:
+        problems.append(_("Anggaran upah (HOK) melebihi nilai yang diajukan."))
+    return problems
+
+
 def application_submit(*, application: Application, by: AbstractBaseUser | None) -> ApplicationStatusChange:
     """Submit a draft (or a revised) application once it meets every scheme rule, then run the
-    integrity checks in the background."""
-    problems = submission_problems(application)
-    if problems:
-        raise ApplicationRuleError(problems)
+    integrity checks in the background.
+
+    The rules are checked with the row locked, so an edit landing between the check and the status
+    change cannot slip an application that no longer passes them into review."""
     with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        problems = submission_problems(application)
+        if problems:
+            raise ApplicationRuleError(problems)
         change = application.transition_to(Status.SUBMITTED, by=by)
         group_checks_request(group=application.group)
         _status_announce(change)

@@ -40,3 +40,24 @@ def test_the_reference_sequence_continues_after_a_refused_application():
         services.application_create(group=group, scheme=scheme, by=None, requested_amount="x")
     application = services.application_create(group=group, scheme=scheme, by=None)
     assert application.reference.endswith("-000001")
+
+
+def test_padat_karya_days_and_wages_beyond_the_scheme_block_submission():
+    from tests.factories import ApplicationFactory, PadatKaryaSchemeFactory
+
+    scheme = PadatKaryaSchemeFactory()  # 15 days, Rp100.000 per pekerja-HOK
+    application = ApplicationFactory(
+        scheme=scheme,
+        requested_amount=10_000_000,
+        equipment_budget=0,
+        materials_budget=0,
+        work_site="RT 01/RW 02",
+        planned_days=20,
+        workers_pekerja=10,
+    )
+    problems = services.submission_problems(application)
+    assert "Jumlah hari kerja melebihi 15 hari yang diatur skema." in problems
+    assert "Anggaran upah (HOK) melebihi nilai yang diajukan." in problems  # 10 × 20 × Rp100.000
+    application.planned_days, application.workers_pekerja = 15, 6  # Rp9.000.000 of wages
+    problems = services.submission_problems(application)
+    assert not any("hari kerja" in p or "upah" in p for p in problems)

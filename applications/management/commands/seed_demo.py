@@ -1,0 +1,76 @@
+"""``manage.py seed_demo``: the deterministic 2020 demo dataset, and one login per role."""
+
+from argparse import ArgumentParser
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from applications.demo_data import (
+    DEFAULT_NATIONAL_GROUPS,
+    BuildResult,
+    DemoLogin,
+    Scale,
+    build_demo_dataset,
+    ensure_demo_logins,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the 2020 demo data: schemes, the 1,000 launch groups (or --scale national: tens of "
+        "thousands more over 34 provinces), members, applications and status history; then one login "
+        "per role. Same seed, same data. Does nothing if the demo groups exist already."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--seed", type=int, default=2020, help="Seed for every generated value (default 2020).")
+        parser.add_argument("--scale", choices=[s.value for s in Scale], default=Scale.LAUNCH.value)
+        parser.add_argument(
+            "--groups",
+            type=int,
+            default=None,
+            help=f"National scale only: groups added on top of the launch ones (default {DEFAULT_NATIONAL_GROUPS:,}).",
+        )
+        parser.add_argument("--no-users", action="store_true", help="Do not create the demo logins.")
+
+    def handle(self, *args: object, **options: object) -> None:
+        # The logins have published passwords: never on a production database.
+        if getattr(settings, "IS_PRODUCTION", False):
+            raise CommandError("seed_demo refuses to run with DJANGO_ENV=production.")
+        scale = Scale(options["scale"])
+        groups = options["groups"]
+        if groups is not None and (scale != Scale.NATIONAL or groups < 0):
+            raise CommandError("--groups needs --scale national and a number ≥ 0.")
+        try:
+            result = build_demo_dataset(
+                seed=options["seed"],
+                scale=scale,
+                national_groups=DEFAULT_NATIONAL_GROUPS if groups is None else groups,
+                progress=options["verbosity"] >= 1,
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        self._report(result, seed=options["seed"], scale=scale)
+        if not options["no_users"]:
+            self._report_logins(ensure_demo_logins())
+
+    def _report(self, result: BuildResult, *, seed: int, scale: Scale) -> None:
+        if not result.created:
+            self.stdout.write(
+                f"Demo data already present ({result.existing_groups:,} demo groups); nothing generated. "
+                "Start from an empty database to build it again."
+            )
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data {scale.value}, seed {seed}: {result.groups:,} groups, {result.members:,} members, "
+                f"{result.applications:,} applications, {result.status_changes:,} status changes "
+                f"in {result.seconds:.1f} s ({result.rows_per_second:,.0f} rows/s)."
+            )
+        )
+
+    def _report_logins(self, logins: list[DemoLogin]) -> None:
+        self.stdout.write("Demo logins (passwords for demos only):")
+        for login in logins:
+            note = "" if login.created else "  [already existed; password not changed]"
+            self.stdout.write(f"  {login.username:<12} {login.password:<17} {login.description}{note}")
