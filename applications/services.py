@@ -558,3 +558,60 @@ def _status_announce(change: ApplicationStatusChange) -> ApplicationStatusChange
 
     enqueue_on_commit(send_status_email, change.pk)
     return change
+
+
+# --- the whole application in one request (the registration-surge path) -----------------------------
+
+
+@dataclass(frozen=True)
+class CompleteSubmission:
+    application: Application
+    created: bool
+
+
+def application_submit_complete(
+    *,
+    by: AbstractBaseUser,
+    scheme: Scheme,
+    group_fields: dict[str, object],
+    members: list[dict[str, object]],
+    proposal: dict[str, object],
+    documents: dict[str, UploadedFile],
+) -> CompleteSubmission:
+    """Create the ketua's group, its members and its application, upload the documents and submit —
+    all or nothing, in one transaction.
+
+    Sent twice (a double tap, a retry after a timeout), the second call finds the first one's
+    submitted application and returns it (``created=False``): one person, one application."""
+    from groups import services as group_services
+
+    existing = _submitted_application_of(by)
+    if existing is not None:
+        return CompleteSubmission(existing, created=False)
+    if Group.objects.filter(user=by).exists():
+        raise ValidationError(_("Akun ini sudah punya kelompok; lanjutkan pengajuannya di portal."))
+    try:
+        with transaction.atomic():
+            group = group_services.group_create(by=by, **group_fields)
+            group_services.members_add_bulk(group=group, by=by, rows=members)
+            application = application_create(group=group, scheme=scheme, by=by)
+            application = application_proposal_update(application=application, by=by, **proposal)
+            for kind, upload in documents.items():
+                document_add(application=application, kind=kind, upload=upload, by=by)
+            application_submit(application=application, by=by)
+    except IntegrityError:
+        # The twin request created the group first (Group.user is unique); answer with its result.
+        existing = _submitted_application_of(by)
+        if existing is None:
+            raise
+        return CompleteSubmission(existing, created=False)
+    return CompleteSubmission(application, created=True)
+
+
+def _submitted_application_of(user: AbstractBaseUser) -> Application | None:
+    return (
+        Application.objects.filter(group__user=user)
+        .exclude(status__in=[*Application.CLOSED, Status.DRAFT])
+        .select_related("scheme")
+        .first()
+    )

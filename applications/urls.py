@@ -6,6 +6,7 @@ app_name = "applications"
 urlpatterns = [
     path("", views.application_list, name="list"),
     path("baru/", views.application_new, name="new"),
+    path("lengkap/", views.submit_complete, name="submit_complete"),
     path("<int:pk>/", views.application_detail, name="detail"),
     path("<int:pk>/ubah/", views.application_edit, name="edit"),
     path("<int:pk>/dokumen/", views.application_documents, name="documents"),

@@ -5,6 +5,7 @@ Every application is looked up through the logged-in user's own group, so anothe
 404 — never a 403 that would confirm the id exists."""
 
 import functools
+import json
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -12,15 +13,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from applications import services
 from applications.forms import DocumentForm, SchemeChoiceForm, proposal_form_class
-from applications.models import Application, ApplicationDocument, TransitionError
+from applications.models import Application, ApplicationDocument, Scheme, TransitionError
 from applications.money import split_by_percentages
+from groups import services as group_services
+from groups.forms import GroupProfileForm, MemberForm
 from groups.models import Group
 
 Status = Application.Status
@@ -306,3 +310,90 @@ def application_submit(request: HttpRequest, group: Group, pk: int) -> HttpRespo
         % {"reference": application.reference},
     )
     return redirect("applications:detail", pk=application.pk)
+
+
+# --- the whole application in one request -----------------------------------------------------------
+
+COMPLETE_SUBMISSION_DOCUMENTS = ("proposal", "sk", "bank_book", "site_photo", "ktp")
+
+
+@login_required
+@require_POST
+def submit_complete(request: HttpRequest) -> JsonResponse:
+    """Group, members, proposal and documents in one multipart POST, submitted at once.
+
+    For a ketua's phone that saved everything offline, a partner system sending prepared groups, and
+    a registration surge (bench/surge_submissions.py): one request instead of dozens. The ``data``
+    part is JSON: ``{"scheme": id, "group": {...}, "members": [{...}], "proposal": {...}}``; files
+    are parts named by document kind. Answers 201 with the reference, 200 with the same reference
+    when sent again, or 400 with every problem in Indonesian."""
+    try:
+        payload = json.loads(request.POST.get("data", ""))
+    except ValueError:
+        return _refused({"data": [_("Bagian 'data' harus berisi JSON.")]})
+    if not isinstance(payload, dict):
+        return _refused({"data": [_("Bagian 'data' harus berisi JSON.")]})
+    parsed = _parse_complete(payload, request.FILES)
+    if "errors" in parsed:
+        return _refused(parsed["errors"])
+    try:
+        result = services.application_submit_complete(by=request.user, **parsed)
+    except services.ApplicationRuleError as error:
+        return _refused({"submission": error.messages})
+    except group_services.MemberRowError as error:
+        return _refused({"members": {str(error.row): error.message_dict}})
+    except ValidationError as error:
+        return _refused(error.message_dict if hasattr(error, "error_dict") else {"submission": error.messages})
+    application = result.application
+    body = {
+        "reference": application.reference,
+        "status": application.status,
+        "url": reverse("applications:detail", args=[application.pk]),
+        "created": result.created,
+    }
+    return JsonResponse(body, status=201 if result.created else 200)
+
+
+def _refused(errors: dict[str, object]) -> JsonResponse:
+    return JsonResponse({"errors": errors}, status=400)
+
+
+def _parse_complete(payload: dict, files: dict) -> dict[str, object]:
+    """The payload's parts through the same forms the step-by-step pages use."""
+    errors: dict[str, object] = {}
+    scheme = Scheme.objects.filter(pk=payload.get("scheme") if isinstance(payload.get("scheme"), int) else None)
+    scheme = scheme.filter(year=group_services.programme_year()).first()
+    if scheme is None:
+        errors["scheme"] = [_("Skema tidak ditemukan atau tidak untuk tahun program ini.")]
+    group_form = GroupProfileForm(data=_as_dict(payload.get("group")))
+    if not group_form.is_valid():
+        errors["group"] = group_form.errors.get_json_data()
+    rows = payload.get("members") if isinstance(payload.get("members"), list) else []
+    member_forms = [MemberForm(data=_as_dict(row)) for row in rows[:200]]
+    member_errors = {str(i): form.errors.get_json_data() for i, form in enumerate(member_forms) if not form.is_valid()}
+    if member_errors or not member_forms:
+        errors["members"] = member_errors or [_("Daftar anggota kosong.")]
+    proposal_form = None
+    if scheme is not None:
+        proposal_form = proposal_form_class(Application(scheme=scheme))(
+            data=_as_dict(payload.get("proposal")), application=Application(scheme=scheme)
+        )
+        if not proposal_form.is_valid():
+            errors["proposal"] = proposal_form.errors.get_json_data()
+    documents = {kind: files[kind] for kind in COMPLETE_SUBMISSION_DOCUMENTS if kind in files}
+    if errors:
+        return {"errors": errors}
+    return {
+        "scheme": scheme,
+        "group_fields": group_form.profile_fields(),
+        "members": [form.member_fields() for form in member_forms],
+        "proposal": proposal_form.cleaned_data,
+        "documents": documents,
+    }
+
+
+def _as_dict(value: object) -> dict[str, object]:
+    """A JSON object as form data (strings), anything else as no data at all."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(key): "" if item is None else str(item) for key, item in value.items()}

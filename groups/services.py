@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from groups.models import Group, Member
 from groups.nik import normalize_nik
@@ -152,3 +153,27 @@ def members_save_set(*, group: Group, by: AbstractBaseUser, changes: list[Member
                 member_update(member=member, by=by, **fields)
         except ValidationError as error:
             raise MemberRowError(row, error) from error
+
+
+def members_add_bulk(*, group: Group, by: AbstractBaseUser, rows: list[dict[str, object]]) -> list[Member]:
+    """Add a whole member list in one insert (the online surge path). Rows are validated forms'
+    data; this checks what needs the database — NIKs used this year by any group — in one query,
+    and names the refused rows (``MemberRowError``) without naming the other group."""
+    _ensure_editable(group)
+    niks = [normalize_nik(str(row["nik"])) for row in rows]
+    taken = set(Member.objects.filter(year=group.year, nik__in=niks).values_list("nik", flat=True))
+    for index, nik in enumerate(niks):
+        if nik in taken or nik in niks[:index]:
+            raise MemberRowError(index, ValidationError({"nik": NIK_TAKEN}))
+    for role in Member.OFFICER_ROLES:
+        holders = [index for index, row in enumerate(rows) if row.get("role") == role]
+        if len(holders) > 1:
+            message = _("Kelompok hanya boleh punya satu %(role)s.") % {"role": Member.Role(role).label.lower()}
+            raise MemberRowError(holders[1], ValidationError({"role": message}))
+    members = [Member(group=group, year=group.year, **{**row, "nik": nik}) for row, nik in zip(rows, niks, strict=True)]
+    try:
+        with transaction.atomic():
+            # The history rows go in with the members: bulk inserts bypass save(), not the audit trail.
+            return bulk_create_with_history(members, Member, batch_size=500, default_user=by)
+    except IntegrityError as error:  # another group saved one of these NIKs a moment ago
+        raise ValidationError({"nik": NIK_TAKEN}) from error
