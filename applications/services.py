@@ -53,7 +53,9 @@ class ApplicationRuleError(ValidationError):
 def reference_next(*, year: int, programme: str, province_id: str) -> str:
     """The next human reference for year × programme × province, e.g. ``JPS-2020-TKM-32-000123``.
 
-    The counter row is locked, so concurrent submissions in one province never share a number."""
+    The counter row is locked, so concurrent submissions in one province never share a number. The lock
+    lasts until the surrounding transaction commits: a long transaction should reserve its number
+    first, in a transaction of its own (a rolled-back one then leaves a gap, never a duplicate)."""
     with transaction.atomic():
         counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
             year=year, programme=programme, province_id=province_id
@@ -74,9 +76,11 @@ def application_create(
     scheme: Scheme,
     by: AbstractBaseUser | None,
     requested_amount: int | None = None,
+    reference: str | None = None,
     **proposal: object,
 ) -> Application:
-    """A draft application of ``group`` for ``scheme``."""
+    """A draft application of ``group`` for ``scheme``, numbered by ``reference`` if one was reserved
+    beforehand (see ``reference_next``), else by the next number."""
     if scheme.year != group.year:
         raise ValidationError(
             _("Skema tahun %(scheme)d tidak sesuai dengan tahun kelompok (%(group)d).")
@@ -87,10 +91,11 @@ def application_create(
         scheme=scheme,
         province_id=group.regency.province_id,
         requested_amount=requested_amount or scheme.amount_per_group,
-        reference=reference_next(year=scheme.year, programme=scheme.programme, province_id=group.regency.province_id),
+        reference=reference
+        or reference_next(year=scheme.year, programme=scheme.programme, province_id=group.regency.province_id),
         **proposal,
     )
-    application.full_clean()
+    application.full_clean(validate_unique=False, validate_constraints=False)  # the database enforces those
     application.save()
     ApplicationStatusChange.objects.create(
         application=application, from_status="", to_status=Status.DRAFT, changed_by=by, changed_at=timezone.now()
@@ -430,7 +435,7 @@ def application_proposal_update(*, application: Application, by: AbstractBaseUse
     errors = _proposal_errors(locked)
     if errors:
         raise ValidationError(errors)
-    locked.full_clean()
+    locked.full_clean(validate_unique=False, validate_constraints=False)  # the database enforces those
     locked.save(update_fields=[*fields, "updated_at"])
     return locked
 
@@ -488,7 +493,7 @@ def document_add(
         size=upload.size,
         uploaded_by=by,
     )
-    document.full_clean()
+    document.full_clean(validate_unique=False, validate_constraints=False)  # the database enforces those
     document.save()
     return document
 
@@ -590,16 +595,21 @@ def application_submit_complete(
         return CompleteSubmission(existing, created=False)
     if Group.objects.filter(user=by).exists():
         raise ValidationError(_("Akun ini sudah punya kelompok; lanjutkan pengajuannya di portal."))
+    # Reserved before the long transaction below, so concurrent submissions in one province do not
+    # queue on the counter row for the whole of each other's transactions.
+    reference = reference_next(
+        year=scheme.year, programme=scheme.programme, province_id=group_fields["regency"].province_id
+    )
     try:
         with transaction.atomic():
             group = group_services.group_create(by=by, **group_fields)
             group_services.members_add_bulk(group=group, by=by, rows=members)
-            application = application_create(group=group, scheme=scheme, by=by)
+            application = application_create(group=group, scheme=scheme, by=by, reference=reference)
             application = application_proposal_update(application=application, by=by, **proposal)
             for kind, upload in documents.items():
                 document_add(application=application, kind=kind, upload=upload, by=by)
             application_submit(application=application, by=by)
-    except IntegrityError:
+    except (IntegrityError, ValidationError):
         # The twin request created the group first (Group.user is unique); answer with its result.
         existing = _submitted_application_of(by)
         if existing is None:

@@ -54,8 +54,14 @@ def group_create(*, by: AbstractBaseUser, **fields: object) -> Group:
     """The group of ``by`` (a ketua's account), for this programme year."""
     year = programme_year()
     group = Group(user=by, year=year, code=f"ONL-{year}-{uuid.uuid4().hex[:10].upper()}", **fields)
-    group.full_clean()
-    group.save()
+    # Field validation only: each unique or check constraint validated in Python costs a query, and
+    # the database enforces them all on save anyway.
+    group.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            group.save()
+    except IntegrityError as error:  # the same form sent twice at once: Group.user is unique
+        raise ValidationError(_("Akun ini sudah punya kelompok.")) from error
     return group
 
 
@@ -64,7 +70,7 @@ def group_update(*, group: Group, by: AbstractBaseUser, **fields: object) -> Gro
     _ensure_editable(group)
     for name, value in fields.items():
         setattr(group, name, value)
-    group.full_clean()
+    group.full_clean(validate_unique=False, validate_constraints=False)  # the database enforces those
     group.save(update_fields=[*fields, "updated_at"])
     return group
 
