@@ -89,9 +89,11 @@ def _recreate_database() -> None:
 
 
 def _open_scheme() -> int:
+    from django.utils import timezone
+
     from applications.models import Scheme, SchemeQuota
 
-    year = datetime.date.today().year
+    year = timezone.localdate().year
     scheme = Scheme.objects.create(
         programme="TKM", year=year, name=f"TKM {year} (surge)", members_min=20, members_max=20,
         amount_per_group=40_000_000, duration_days=90, tranche_plan=[100],
@@ -317,9 +319,7 @@ def _report(args: argparse.Namespace, ceiling: float, result: dict) -> None:
     duplicates = applications - submitted
     mixed = sum(1 for refs in result["references"].values() if len(refs) > 1)
     server_errors = sum(n for status, n in result["statuses"].items() if status >= 500)
-    print(
-        f"checks            duplicates {duplicates}, double taps answered with another reference {mixed}, 5xx {server_errors}"
-    )
+    print(f"checks            duplicates {duplicates}, double taps with another reference {mixed}, 5xx {server_errors}")
     if duplicates or mixed or server_errors:
         sys.exit(1)
 

@@ -11,6 +11,9 @@ from regions.models import Province, Regency
 from regions.services import known_nik_prefixes
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# A date input sends ISO dates; people typing by hand write day first. ISO goes first, because each
+# format tried and failed costs a strptime call (a 20-member list parses 20 dates).
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"]
 
 
 def normalize_phone(raw: str) -> str:
@@ -57,6 +60,7 @@ class GroupProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("name", "regency", "village", "address", "phone", "bank", "account_number", "account_holder"):
             self.fields[name].required = True
+        self.fields["sk_date"].input_formats = DATE_INPUT_FORMATS
         self.fields["bank"].queryset = Bank.objects.filter(is_active=True)
         self.fields["bank"].empty_label = _("— pilih bank —")
         self.fields["regency"].empty_label = _("— pilih kabupaten/kota —")
@@ -108,6 +112,7 @@ class MemberForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["birth_date"].input_formats = DATE_INPUT_FORMATS
         self.fields["nik"].max_length = 22  # people type spaces and dots; normalised below
         self.fields["nik"].validators = []
         self.fields["name"].widget.attrs["autocomplete"] = "off"

@@ -167,7 +167,7 @@ def members_add_bulk(*, group: Group, by: AbstractBaseUser, rows: list[dict[str,
     and names the refused rows (``MemberRowError``) without naming the other group."""
     _ensure_editable(group)
     niks = [normalize_nik(str(row["nik"])) for row in rows]
-    taken = set(Member.objects.filter(year=group.year, nik__in=niks).values_list("nik", flat=True))
+    taken = set(Member.objects.filter(year=group.year, nik__in=niks).order_by().values_list("nik", flat=True))
     for index, nik in enumerate(niks):
         if nik in taken or nik in niks[:index]:
             raise MemberRowError(index, ValidationError({"nik": NIK_TAKEN}))

@@ -238,3 +238,10 @@ def test_another_user_sees_their_own_group_only(client, own_group):
     client.force_login(other)
     response = client.get(reverse("groups:members"))
     assert response.status_code == 302  # no group yet: sent to create one
+
+
+def test_a_birth_date_typed_day_first_is_understood(client, applicant, own_group):
+    client.force_login(applicant)
+    response = client.post(reverse("groups:member_add"), _member_data() | {"birth_date": "17-05-1990"})
+    assert response.status_code == 302
+    assert own_group.members.get().birth_date == datetime.date(1990, 5, 17)
