@@ -296,12 +296,21 @@ class ApplicationStatusChange(models.Model):
     changed_at = models.DateTimeField(db_index=True)
     reason_code = models.CharField(_("kode alasan"), max_length=40, blank=True)
     note = models.TextField(_("catatan"), blank=True)
+    # The outbox of the status e-mail: set in the transaction that made the change, cleared by the
+    # task that sent it. A change still due after the grace period is enqueued again by the sweep.
+    notification_due = models.BooleanField(default=False, editable=False)
+    notified_at = models.DateTimeField(_("e-mail terkirim"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("riwayat status")
         verbose_name_plural = _("riwayat status")
         ordering = ["application", "changed_at", "pk"]
-        indexes = [models.Index(fields=["application", "changed_at"], name="status_change_app_idx")]
+        indexes = [
+            models.Index(fields=["application", "changed_at"], name="status_change_app_idx"),
+            models.Index(
+                fields=["changed_at"], condition=Q(notification_due=True), name="status_change_notify_due_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.from_status or '∅'} → {self.to_status}"

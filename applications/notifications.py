@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from applications.models import ApplicationStatusChange
 
@@ -27,11 +27,14 @@ def status_email_send(*, change_id: int) -> bool:
     drops its mark so that the task's retry can send again."""
     change = (
         ApplicationStatusChange.objects.select_related("application__group__user", "application__scheme")
-        .filter(pk=change_id)
+        .filter(pk=change_id, notification_due=True)
         .first()
     )
-    user = change.application.group.user if change else None
+    if change is None:  # sent already, or nothing to send
+        return False
+    user = change.application.group.user
     if user is None or not user.email:
+        _mark_done(change_id, sent=False)
         return False
     key = status_email_key(change_id)
     if not cache.add(key, "sending", timeout=SENDING_SECONDS):
@@ -42,7 +45,14 @@ def status_email_send(*, change_id: int) -> bool:
         cache.delete(key)
         raise
     cache.set(key, "sent", timeout=SENT_SECONDS)
+    _mark_done(change_id, sent=True)
     return True
+
+
+def _mark_done(change_id: int, *, sent: bool) -> None:
+    ApplicationStatusChange.objects.filter(pk=change_id).update(
+        notification_due=False, notified_at=timezone.now() if sent else None
+    )
 
 
 def status_email_message(change: ApplicationStatusChange, *, to: str) -> EmailMessage:

@@ -558,11 +558,30 @@ def submission_checklist(application: Application, *, today: datetime.date | Non
 
 
 def _status_announce(change: ApplicationStatusChange) -> ApplicationStatusChange:
-    """E-mail the group about ``change`` once it is committed (a rolled-back change sends nothing)."""
+    """E-mail the group about ``change`` once it is committed (a rolled-back change sends nothing).
+
+    ``notification_due`` is written with the change: if the broker is down at commit, the sweep
+    below finds the e-mail still due and enqueues it again."""
     from applications.tasks import send_status_email
 
+    ApplicationStatusChange.objects.filter(pk=change.pk).update(notification_due=True)
     enqueue_on_commit(send_status_email, change.pk)
     return change
+
+
+def pending_status_emails_sweep(*, older_than: datetime.timedelta) -> list[int]:
+    """Re-enqueue status e-mails still due after ``older_than`` (committed, never delivered)."""
+    from applications.tasks import send_status_email
+
+    cutoff = timezone.now() - older_than
+    change_ids = list(
+        ApplicationStatusChange.objects.filter(notification_due=True, changed_at__lt=cutoff)
+        .order_by("changed_at")
+        .values_list("pk", flat=True)[:5000]
+    )
+    for change_id in change_ids:
+        enqueue_on_commit(send_status_email, change_id)
+    return change_ids
 
 
 # --- the whole application in one request (the registration-surge path) -----------------------------

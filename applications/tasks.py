@@ -44,3 +44,10 @@ def recheck_all_groups() -> int:
 def send_status_email(change_id: int) -> bool:
     """E-mail the group about one status change; a second run sends nothing."""
     return notifications.status_email_send(change_id=change_id)
+
+
+@shared_task(soft_time_limit=120, time_limit=150)
+def sweep_pending_status_emails() -> int:
+    """Re-enqueue status e-mails that were committed but never sent (broker down, worker lost)."""
+    grace = datetime.timedelta(seconds=settings.PENDING_WORK_GRACE_SECONDS)
+    return len(services.pending_status_emails_sweep(older_than=grace))

@@ -207,6 +207,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.sweep_pending_group_checks",
         "schedule": 300.0,
     },
+    "sweep-pending-status-emails": {
+        "task": "applications.tasks.sweep_pending_status_emails",
+        "schedule": 300.0,
+    },
     "nightly-integrity-checks": {
         "task": "applications.tasks.recheck_all_groups",
         "schedule": crontab(hour=1, minute=30),

@@ -141,3 +141,35 @@ def test_the_sweep_enqueues_committed_work_that_never_reached_a_worker(django_ca
     fresh.refresh_from_db()
     assert stale.checks_requested_at is None  # ran
     assert fresh.checks_requested_at is not None  # still inside its grace period: left alone
+
+
+def test_a_status_email_lost_with_the_broker_is_sent_by_the_sweep(
+    monkeypatch, django_capture_on_commit_callbacks, applicant, verifier
+):
+    from django.core import mail
+
+    from applications.models import ApplicationStatusChange
+    from applications.tasks import send_status_email, sweep_pending_status_emails
+
+    application = ApplicationFactory(group=GroupFactory(user=applicant), status="submitted")
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Connection refused.")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(send_status_email, "apply_async", broker_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.application_request_revision(
+                application=application, by=verifier, reason_code="dokumen", note="Foto KTP buram."
+            )
+    change = ApplicationStatusChange.objects.get(to_status="revision_requested")
+    assert change.notification_due and not mail.outbox  # committed, e-mail still owed
+
+    ApplicationStatusChange.objects.filter(pk=change.pk).update(changed_at=timezone.now() - datetime.timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_pending_status_emails.delay().get() == 1
+    change.refresh_from_db()
+    assert [message.to for message in mail.outbox] == [[applicant.email]]
+    assert not change.notification_due and change.notified_at is not None
+    assert send_status_email.delay(change.pk).get() is False  # a late duplicate sends nothing
+    assert len(mail.outbox) == 1
