@@ -26,11 +26,18 @@ def normalize_phone(raw: str) -> str:
     return digits
 
 
+class NameChoiceField(forms.ModelChoiceField):
+    """Shows a region or bank by its name alone: people know "Jawa Barat", not "32"."""
+
+    def label_from_instance(self, obj: object) -> str:
+        return obj.name
+
+
 class GroupProfileForm(forms.ModelForm):
     """The group's profile. Province → regency is a dependent select that works without JavaScript:
     the regency list is filtered by the province sent with the form (and JS refreshes it live)."""
 
-    province = forms.ModelChoiceField(
+    province = NameChoiceField(
         label=_("Provinsi"), queryset=Province.objects.current(), empty_label=_("— pilih provinsi —")
     )
 
@@ -49,6 +56,7 @@ class GroupProfileForm(forms.ModelForm):
             "account_number",
             "account_holder",
         ]
+        field_classes = {"regency": NameChoiceField, "bank": NameChoiceField}
         widgets = {
             "sk_date": DATE_INPUT,
             "address": forms.Textarea(attrs={"rows": 2}),
