@@ -110,8 +110,10 @@ prod: $(REQ_STAMP) ## Production: collectstatic, migrate, then web + worker + be
 # --- Translations ---------------------------------------------------------------------------
 
 # Dev convenience; needs GNU gettext (apt-get install gettext). Catalogues go to locale/.
-messages: $(REQ_STAMP) ## makemessages + compilemessages for id and en (needs gettext)
+# Indonesian is the source language, so only the English catalogue is made; translate new msgids
+# in locale/en/LC_MESSAGES/django.po before compiling (tests/test_i18n.py refuses empty ones).
+messages: $(REQ_STAMP) ## makemessages + compilemessages for en (needs gettext)
 	@command -v msgfmt >/dev/null || { echo "gettext is missing: apt-get install gettext" >&2; exit 1; }
-	@mkdir -p locale
-	$(SQLITE_ENV) $(PY) manage.py makemessages -l id -l en -i staticfiles -i media -i test-artifacts
-	$(SQLITE_ENV) $(PY) manage.py compilemessages -l id -l en -i $(VENV) -i staticfiles -i media
+	$(SQLITE_ENV) $(PY) manage.py makemessages -l en --no-location --no-obsolete -i $(VENV) -i tests -i bench \
+		-i .ci -i staticfiles -i media -i test-artifacts -i .test-media
+	$(SQLITE_ENV) $(PY) manage.py compilemessages -l en -i $(VENV)
