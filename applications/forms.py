@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import Application, ApplicationDocument, Scheme
 from applications.money import format_rupiah
 from applications.uploads import document_max_bytes, upload_content_type
+from groups import services as group_services
+from groups.forms import GroupProfileForm, MemberForm
 
 # "Rp 40.000.000", "40.000.000,-", "40 000 000" and "40000000" all mean forty million rupiah.
 _AMOUNT_NOISE = re.compile(r"^rp\.?|[\s.]|,-$|,00$", re.IGNORECASE)
@@ -186,3 +188,57 @@ class DocumentForm(forms.Form):
         upload = self.cleaned_data["file"]
         upload_content_type(upload)  # the service checks again; here the refusal sits on the field
         return upload
+
+
+# --- the whole application in one request -----------------------------------------------------------
+
+COMPLETE_SUBMISSION_DOCUMENTS = ("proposal", "sk", "bank_book", "site_photo", "ktp")
+
+
+def complete_submission_parse(payload: dict, files: dict) -> dict[str, object]:
+    """The payload's parts through the same forms the step-by-step pages use: the arguments of
+    ``services.application_submit_complete``, or ``{"errors": …}`` (plain strings, JSON-ready)."""
+    errors: dict[str, object] = {}
+    scheme = Scheme.objects.filter(pk=payload.get("scheme") if isinstance(payload.get("scheme"), int) else None)
+    scheme = scheme.filter(year=group_services.programme_year()).first()
+    if scheme is None:
+        errors["scheme"] = [str(_("Skema tidak ditemukan atau tidak untuk tahun program ini."))]
+    group_form = GroupProfileForm(data=_as_dict(payload.get("group")))
+    if not group_form.is_valid():
+        errors["group"] = group_form.errors.get_json_data()
+    rows = payload.get("members") if isinstance(payload.get("members"), list) else []
+    member_forms = [MemberForm(data=_as_dict(row)) for row in rows[:200]]
+    member_errors = {str(i): form.errors.get_json_data() for i, form in enumerate(member_forms) if not form.is_valid()}
+    if member_errors or not member_forms:
+        errors["members"] = member_errors or [str(_("Daftar anggota kosong."))]
+    proposal_form = None
+    if scheme is not None:
+        proposal_form = proposal_form_class(Application(scheme=scheme))(
+            data=_as_dict(payload.get("proposal")), application=Application(scheme=scheme)
+        )
+        if not proposal_form.is_valid():
+            errors["proposal"] = proposal_form.errors.get_json_data()
+    documents = {kind: files[kind] for kind in COMPLETE_SUBMISSION_DOCUMENTS if kind in files}
+    if errors:
+        return {"errors": errors}
+    return {
+        "scheme": scheme,
+        "group_fields": group_form.profile_fields(),
+        "members": [form.member_fields() for form in member_forms],
+        "proposal": proposal_form.cleaned_data,
+        "documents": documents,
+    }
+
+
+def _as_dict(value: object) -> dict[str, object]:
+    """A JSON object as form data (strings), anything else as no data at all."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(key): "" if item is None else str(item) for key, item in value.items()}
+
+
+def _as_dict(value: object) -> dict[str, object]:
+    """A JSON object as form data (strings), anything else as no data at all."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(key): "" if item is None else str(item) for key, item in value.items()}

@@ -427,3 +427,49 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()} — {self.group}"
+
+
+class SubmissionIntake(models.Model):
+    """A complete application received in one request and queued for processing.
+
+    A registration surge is taken in at the speed of one insert per request; a Celery task then
+    creates the group, members and application and submits them (``applications.intake``). One row
+    per ketua: a retry or a double tap finds it, so one person can never queue two applications."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Diterima, sedang diproses")
+        SUBMITTED = "submitted", _("Diajukan")
+        REFUSED = "refused", _("Ditolak pemeriksaan otomatis")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submission_intake", verbose_name=_("akun")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    payload = models.JSONField(_("data"))
+    # Document kind → {"path": stored name, "name": name sent}; the files are stored on receipt.
+    documents = models.JSONField(_("dokumen"), default=dict)
+    errors = models.JSONField(_("masalah"), default=dict, blank=True)
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("pengajuan")
+    )
+    received_at = models.DateTimeField(_("diterima pada"), db_index=True)
+    processed_at = models.DateTimeField(_("diproses pada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("antrean pengajuan")
+        verbose_name_plural = _("antrean pengajuan")
+        ordering = ["-received_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["received", "submitted", "refused"]), name="intake_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="submitted") | Q(application__isnull=False), name="intake_submitted_has_application"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["received_at"], condition=Q(status="received"), name="intake_waiting_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_status_display()})"

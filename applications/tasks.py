@@ -5,8 +5,9 @@ import datetime
 
 from celery import shared_task
 from django.conf import settings
+from django.db import OperationalError
 
-from applications import notifications, services
+from applications import intake, notifications, services
 
 
 @shared_task(
@@ -51,3 +52,22 @@ def sweep_pending_status_emails() -> int:
     """Re-enqueue status e-mails that were committed but never sent (broker down, worker lost)."""
     grace = datetime.timedelta(seconds=settings.PENDING_WORK_GRACE_SECONDS)
     return len(services.pending_status_emails_sweep(older_than=grace))
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=120,
+    time_limit=150,
+)
+def process_submission_intake(intake_id: int) -> str:
+    """Turn one queued complete application into a group, members and a submitted application."""
+    return intake.intake_process(intake_id=intake_id)
+
+
+@shared_task(soft_time_limit=120, time_limit=150)
+def sweep_waiting_intakes() -> int:
+    """Re-enqueue queued applications that never reached a worker."""
+    grace = datetime.timedelta(seconds=settings.PENDING_WORK_GRACE_SECONDS)
+    return len(intake.intakes_waiting_sweep(older_than=grace))

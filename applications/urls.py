@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.application_list, name="list"),
     path("baru/", views.application_new, name="new"),
     path("lengkap/", views.submit_complete, name="submit_complete"),
+    path("antrean/", views.submit_queued, name="submit_queued"),
     path("<int:pk>/", views.application_detail, name="detail"),
     path("<int:pk>/ubah/", views.application_edit, name="edit"),
     path("<int:pk>/dokumen/", views.application_documents, name="documents"),

@@ -19,12 +19,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from applications import services
-from applications.forms import DocumentForm, SchemeChoiceForm, proposal_form_class
-from applications.models import Application, ApplicationDocument, Scheme, TransitionError
+from applications import intake, services
+from applications.forms import DocumentForm, SchemeChoiceForm, complete_submission_parse, proposal_form_class
+from applications.models import Application, ApplicationDocument, SubmissionIntake, TransitionError
 from applications.money import split_by_percentages
 from groups import services as group_services
-from groups.forms import GroupProfileForm, MemberForm
 from groups.models import Group
 
 Status = Application.Status
@@ -314,8 +313,6 @@ def application_submit(request: HttpRequest, group: Group, pk: int) -> HttpRespo
 
 # --- the whole application in one request -----------------------------------------------------------
 
-COMPLETE_SUBMISSION_DOCUMENTS = ("proposal", "sk", "bank_book", "site_photo", "ktp")
-
 
 @login_required
 @require_POST
@@ -333,7 +330,7 @@ def submit_complete(request: HttpRequest) -> JsonResponse:
         return _refused({"data": [_("Bagian 'data' harus berisi JSON.")]})
     if not isinstance(payload, dict):
         return _refused({"data": [_("Bagian 'data' harus berisi JSON.")]})
-    parsed = _parse_complete(payload, request.FILES)
+    parsed = complete_submission_parse(payload, request.FILES)
     if "errors" in parsed:
         return _refused(parsed["errors"])
     try:
@@ -358,42 +355,36 @@ def _refused(errors: dict[str, object]) -> JsonResponse:
     return JsonResponse({"errors": errors}, status=400)
 
 
-def _parse_complete(payload: dict, files: dict) -> dict[str, object]:
-    """The payload's parts through the same forms the step-by-step pages use."""
-    errors: dict[str, object] = {}
-    scheme = Scheme.objects.filter(pk=payload.get("scheme") if isinstance(payload.get("scheme"), int) else None)
-    scheme = scheme.filter(year=group_services.programme_year()).first()
-    if scheme is None:
-        errors["scheme"] = [_("Skema tidak ditemukan atau tidak untuk tahun program ini.")]
-    group_form = GroupProfileForm(data=_as_dict(payload.get("group")))
-    if not group_form.is_valid():
-        errors["group"] = group_form.errors.get_json_data()
-    rows = payload.get("members") if isinstance(payload.get("members"), list) else []
-    member_forms = [MemberForm(data=_as_dict(row)) for row in rows[:200]]
-    member_errors = {str(i): form.errors.get_json_data() for i, form in enumerate(member_forms) if not form.is_valid()}
-    if member_errors or not member_forms:
-        errors["members"] = member_errors or [_("Daftar anggota kosong.")]
-    proposal_form = None
-    if scheme is not None:
-        proposal_form = proposal_form_class(Application(scheme=scheme))(
-            data=_as_dict(payload.get("proposal")), application=Application(scheme=scheme)
-        )
-        if not proposal_form.is_valid():
-            errors["proposal"] = proposal_form.errors.get_json_data()
-    documents = {kind: files[kind] for kind in COMPLETE_SUBMISSION_DOCUMENTS if kind in files}
-    if errors:
-        return {"errors": errors}
-    return {
-        "scheme": scheme,
-        "group_fields": group_form.profile_fields(),
-        "members": [form.member_fields() for form in member_forms],
-        "proposal": proposal_form.cleaned_data,
-        "documents": documents,
-    }
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit_queued(request: HttpRequest) -> JsonResponse:
+    """The whole application in one request, queued: answers at once (202) and processes it in the
+    background — the path for a registration surge. GET tells where the ketua's queued
+    application stands: ``received``, ``submitted`` (with its reference) or ``refused`` (with every
+    problem, in Indonesian; sending it again, corrected, queues it anew)."""
+    if request.method == "GET":
+        queued = SubmissionIntake.objects.filter(user=request.user).select_related("application").first()
+        if queued is None:
+            return JsonResponse({"status": None})
+        return JsonResponse(_queued_body(queued))
+    try:
+        payload = json.loads(request.POST.get("data", ""))
+    except ValueError:
+        return _refused({"data": [_("Bagian 'data' harus berisi JSON.")]})
+    try:
+        queued, accepted_now = intake.intake_receive(by=request.user, payload=payload, files=request.FILES)
+    except ValidationError as error:
+        return _refused(error.message_dict if hasattr(error, "error_dict") else {"data": error.messages})
+    return JsonResponse(_queued_body(queued), status=202 if accepted_now else 200)
 
 
-def _as_dict(value: object) -> dict[str, object]:
-    """A JSON object as form data (strings), anything else as no data at all."""
-    if not isinstance(value, dict):
-        return {}
-    return {str(key): "" if item is None else str(item) for key, item in value.items()}
+def _queued_body(queued: SubmissionIntake) -> dict[str, object]:
+    body: dict[str, object] = {"status": queued.status, "status_url": reverse("applications:submit_queued")}
+    if queued.status == SubmissionIntake.Status.SUBMITTED:
+        body |= {
+            "reference": queued.application.reference,
+            "url": reverse("applications:detail", args=[queued.application_id]),
+        }
+    elif queued.status == SubmissionIntake.Status.REFUSED:
+        body["errors"] = queued.errors
+    return body

@@ -211,6 +211,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.sweep_pending_status_emails",
         "schedule": 300.0,
     },
+    "sweep-waiting-intakes": {
+        "task": "applications.tasks.sweep_waiting_intakes",
+        "schedule": 120.0,
+    },
     "nightly-integrity-checks": {
         "task": "applications.tasks.recheck_all_groups",
         "schedule": crontab(hour=1, minute=30),

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from applications.models import Application, ApplicationStatusChange
 from groups.models import Group, Member
-from tests.factories import GroupFactory, MemberFactory, SchemeFactory, make_nik
+from tests.factories import GroupFactory, MemberFactory, make_nik
 
 pytestmark = pytest.mark.django_db
 URL = "/pengajuan/lengkap/"
@@ -19,14 +19,6 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
 
 def _today_year() -> int:
     return timezone.localdate().year
-
-
-@pytest.fixture
-def open_scheme():
-    year = _today_year()
-    return SchemeFactory(
-        year=year, opens_on=datetime.date(year, 1, 1), closes_on=datetime.date(year, 12, 31), members_min=20
-    )
 
 
 def payload(scheme, *, first_serial: int = 1, **overrides) -> dict:

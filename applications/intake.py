@@ -1,0 +1,158 @@
+"""The queued path for complete applications: take a surge in at the speed of one insert per
+request, and do the real work — forms, group, members, application, documents, submit — in a
+Celery task (``process_submission_intake``), the same work ``POST /pengajuan/lengkap/`` does at once.
+
+Receiving checks only what is cheap and must be right at once (the shape of the data, the content
+of each document); everything else is checked when processed, and a refused intake keeps its
+problems for the ketua to read and send again."""
+
+import datetime
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications import services
+from applications.forms import COMPLETE_SUBMISSION_DOCUMENTS, complete_submission_parse
+from applications.models import SubmissionIntake
+from applications.uploads import SUFFIXES, upload_content_type
+from groups import services as group_services
+from jps_portal.celery import enqueue_on_commit
+
+Status = SubmissionIntake.Status
+MAX_MEMBERS = 200
+
+
+def intake_receive(
+    *, by: AbstractBaseUser, payload: object, files: dict[str, UploadedFile]
+) -> tuple[SubmissionIntake, bool]:
+    """Queue ``payload`` and its documents for ``by``. Returns the intake and whether this call
+    queued it; a retry or a double tap gets the intake already queued (``False``)."""
+    _check_shape(payload)
+    existing = SubmissionIntake.objects.filter(user=by).first()
+    if existing is not None and existing.status != Status.REFUSED:
+        return existing, False
+    documents = _store_documents(files)
+    try:
+        with transaction.atomic():
+            intake = _save(existing, by=by, payload=payload, documents=documents)
+            from applications.tasks import process_submission_intake
+
+            enqueue_on_commit(process_submission_intake, intake.pk)
+    except IntegrityError:  # the twin request queued it first (one intake per user)
+        _delete_documents(documents)
+        return SubmissionIntake.objects.get(user=by), False
+    return intake, True
+
+
+def _check_shape(payload: object) -> None:
+    problems = []
+    if not isinstance(payload, dict):
+        raise ValidationError({"data": [_("Bagian 'data' harus berisi objek JSON.")]})
+    if not isinstance(payload.get("scheme"), int):
+        problems.append(("scheme", _("Pilih skema (nomor skema).")))
+    if not isinstance(payload.get("group"), dict):
+        problems.append(("group", _("Data kelompok belum diisi.")))
+    members = payload.get("members")
+    if not isinstance(members, list) or not members or len(members) > MAX_MEMBERS:
+        problems.append(("members", _("Daftar anggota harus berisi 1–%(max)d orang.") % {"max": MAX_MEMBERS}))
+    if not isinstance(payload.get("proposal"), dict):
+        problems.append(("proposal", _("Proposal belum diisi.")))
+    if problems:
+        raise ValidationError({field: [message] for field, message in problems})
+
+
+def _store_documents(files: dict[str, UploadedFile]) -> dict[str, dict[str, str]]:
+    """Check each document by its content and store it under a random name."""
+    stored: dict[str, dict[str, str]] = {}
+    errors: dict[str, list[str]] = {}
+    for kind in COMPLETE_SUBMISSION_DOCUMENTS:
+        if kind not in files:
+            continue
+        try:
+            content_type = upload_content_type(files[kind])
+        except ValidationError as error:
+            errors[kind] = error.messages
+            continue
+        path = default_storage.save(f"intake/{uuid.uuid4().hex}{SUFFIXES[content_type]}", files[kind])
+        stored[kind] = {"path": path, "name": (files[kind].name or kind)[:255]}
+    if errors:
+        _delete_documents(stored)
+        raise ValidationError(errors)
+    return stored
+
+
+def _delete_documents(documents: dict[str, dict[str, str]]) -> None:
+    for document in documents.values():
+        default_storage.delete(document["path"])
+
+
+def _save(
+    existing: SubmissionIntake | None, *, by: AbstractBaseUser, payload: dict, documents: dict
+) -> SubmissionIntake:
+    now = timezone.now()
+    if existing is None:
+        return SubmissionIntake.objects.create(user=by, payload=payload, documents=documents, received_at=now)
+    # A refused intake is sent again, corrected: it goes back in the queue in place.
+    _delete_documents(existing.documents)
+    fields = {"payload": payload, "documents": documents, "status": Status.RECEIVED, "errors": {}, "received_at": now}
+    SubmissionIntake.objects.filter(pk=existing.pk, status=Status.REFUSED).update(**fields)
+    existing.refresh_from_db()
+    return existing
+
+
+def intake_process(*, intake_id: int) -> str:
+    """Process one queued intake. Idempotent: a processed intake is left alone, and processing the
+    same intake twice at once ends with one application (``application_submit_complete`` finds
+    the first one's). Returns the intake's status."""
+    intake = SubmissionIntake.objects.select_related("user").filter(pk=intake_id).first()
+    if intake is None or intake.status != Status.RECEIVED:
+        return intake.status if intake else ""
+    files = {kind: File(default_storage.open(doc["path"]), name=doc["name"]) for kind, doc in intake.documents.items()}
+    try:
+        parsed = complete_submission_parse(intake.payload, files)
+        if "errors" in parsed:
+            return _refuse(intake, parsed["errors"])
+        result = services.application_submit_complete(by=intake.user, **parsed)
+    except services.ApplicationRuleError as error:
+        return _refuse(intake, {"submission": error.messages})
+    except group_services.MemberRowError as error:
+        return _refuse(intake, {"members": {str(error.row): error.message_dict}})
+    except ValidationError as error:
+        return _refuse(intake, error.message_dict if hasattr(error, "error_dict") else {"submission": error.messages})
+    finally:
+        for file in files.values():
+            file.close()
+    SubmissionIntake.objects.filter(pk=intake.pk, status=Status.RECEIVED).update(
+        status=Status.SUBMITTED, application=result.application, processed_at=timezone.now()
+    )
+    _delete_documents(intake.documents)  # the application has its own copies now
+    return Status.SUBMITTED
+
+
+def _refuse(intake: SubmissionIntake, errors: dict) -> str:
+    SubmissionIntake.objects.filter(pk=intake.pk, status=Status.RECEIVED).update(
+        status=Status.REFUSED, errors=errors, processed_at=timezone.now()
+    )
+    return Status.REFUSED
+
+
+def intakes_waiting_sweep(*, older_than: datetime.timedelta) -> list[int]:
+    """Re-enqueue intakes still waiting after ``older_than`` (the broker lost them, or a worker)."""
+    from applications.tasks import process_submission_intake
+
+    cutoff = timezone.now() - older_than
+    waiting = list(
+        SubmissionIntake.objects.filter(status=Status.RECEIVED, received_at__lt=cutoff)
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:5000]
+    )
+    for intake_id in waiting:
+        enqueue_on_commit(process_submission_intake, intake_id)
+    return waiting
