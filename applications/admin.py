@@ -15,6 +15,7 @@ from applications.models import (
     Flag,
     Scheme,
     SchemeQuota,
+    SubmissionIntake,
     TransitionError,
 )
 from applications.money import format_rupiah
@@ -173,4 +174,20 @@ class ApplicationStatusChangeAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+
+@admin.register(SubmissionIntake)
+class SubmissionIntakeAdmin(admin.ModelAdmin):
+    list_display = ["user", "status", "received_at", "processed_at", "application"]
+    list_filter = ["status"]
+    list_select_related = ["user", "application"]
+    search_fields = ["user__email", "=application__reference"]
+    readonly_fields = ["user", "status", "payload", "documents", "errors", "application", "received_at", "processed_at"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+        return False
+
+    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
         return False
