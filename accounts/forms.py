@@ -31,7 +31,13 @@ class RegisterForm(forms.Form):
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
     )
-    email = _email_field(help_text=_("Kami mengirim tautan aktivasi ke alamat ini."))
+    email = _email_field(
+        required=False,
+        help_text=_(
+            "Boleh dikosongkan jika tidak punya e-mail: masuk dengan nomor HP. Jika diisi, kami mengirim "
+            "tautan aktivasi ke alamat ini."
+        ),
+    )
     phone = forms.CharField(
         label=_("Nomor HP"),
         # Room for "+62 812-3456-7890-123" and the like; the digits are checked in clean_phone.

@@ -117,14 +117,17 @@ def user_verification_check(*, uidb64: str, token: str) -> User | None:
 
 
 def user_register(*, full_name: str, email: str, phone: str, password: str, absolute_url: AbsoluteUrl) -> User:
-    """Create an inactive group account and e-mail it an activation link after commit.
+    """Create a group account. With an e-mail address it stays inactive until the activation link
+    (e-mailed after commit) is opened; with a phone number only it is active at once — many ketua
+    have no e-mail, and no SMS gateway is wired in to verify a phone.
 
     Raises ValidationError (by field) when the e-mail address or phone number is already in use."""
     email, phone = email.strip().lower(), phone_normalise(raw=phone)
     _contact_ensure_free(email=email, phone=phone)
-    user = User(username=_username_for(email=email), email=email, phone=phone, first_name=full_name.strip())
+    username = _username_for(email=email) if email else f"hp-{phone}"
+    user = User(username=username, email=email, phone=phone, first_name=full_name.strip())
     user.set_password(password)
-    user.is_active = False
+    user.is_active = not email
     # Field rules only: uniqueness was checked above with friendly messages, and the database
     # constraints catch a concurrent registration below.
     user.full_clean(validate_unique=False, validate_constraints=False)
@@ -132,7 +135,8 @@ def user_register(*, full_name: str, email: str, phone: str, password: str, abso
         with transaction.atomic():
             user.save()
             user.groups.add(AuthGroup.objects.get_or_create(name=Role.GROUP.value)[0])
-            _verification_mail_on_commit(user=user, absolute_url=absolute_url)
+            if email:
+                _verification_mail_on_commit(user=user, absolute_url=absolute_url)
     except IntegrityError:
         # Someone registered the same e-mail or phone between our check and our insert.
         _contact_ensure_free(email=email, phone=phone)
@@ -170,7 +174,7 @@ def _users_awaiting_verification() -> QuerySet[User]:
 
 def _contact_ensure_free(*, email: str, phone: str) -> None:
     errors = {}
-    if User.objects.filter(email__iexact=email).exists():
+    if email and User.objects.filter(email__iexact=email).exists():
         errors["email"] = ValidationError(
             _("Alamat e-mail ini sudah dipakai akun lain. Silakan masuk atau pakai fitur lupa kata sandi."),
             code="email_taken",

@@ -45,6 +45,10 @@ class RegisterView(FormView):
         except ValidationError as refusal:
             _form_refuse(form, refusal)
             return self.form_invalid(form)
+        if user.is_active:  # registered by phone only: nothing to verify
+            login(self.request, user, backend="accounts.backends.EmailOrPhoneBackend")
+            messages.success(self.request, _("Akun dibuat. Sekarang isi profil kelompok Anda."))
+            return redirect("groups:profile")
         self.request.session[REGISTERED_EMAIL_SESSION_KEY] = user.email
         return redirect("accounts:verification_sent")
 

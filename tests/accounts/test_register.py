@@ -128,7 +128,6 @@ def test_a_registration_racing_another_is_refused_with_the_same_message(monkeypa
     [
         ({"full_name": ""}, "full_name", "Bidang ini tidak boleh kosong"),
         ({"email": "andi-at-example.id"}, "email", "alamat email yang valid"),
-        ({"email": ""}, "email", "Bidang ini tidak boleh kosong"),
         ({"phone": "021-555-1234"}, "phone", "Nomor HP tidak valid"),
         ({"phone": "٠٨١٢٣٤٥٦٧٨٩٠"}, "phone", "Nomor HP tidak valid"),
         ({"phone": "0" * 5000}, "phone", "paling banyak 32 karakter"),
@@ -152,7 +151,7 @@ def test_a_post_missing_every_field_is_refused_not_an_error(client):
     response = client.post(reverse("accounts:register"), {})
 
     assert response.status_code == 200
-    assert set(response.context["form"].errors) == {"full_name", "email", "phone", "password1", "password2"}
+    assert set(response.context["form"].errors) == {"full_name", "phone", "password1", "password2"}
     assert not User.objects.exists()
 
 
@@ -195,3 +194,23 @@ def test_the_group_role_exists_even_on_a_fresh_database(client, django_capture_o
     register(client, django_capture_on_commit_callbacks)
 
     assert User.objects.get().has_role(Role.GROUP)
+
+
+def test_a_ketua_without_email_registers_by_phone_and_starts_at_once(client, django_capture_on_commit_callbacks):
+    response = register(client, django_capture_on_commit_callbacks, email="", phone="+62 813-1111-2222")
+
+    assert response.status_code == 302 and response.url == reverse("groups:profile")
+    user = User.objects.get(phone="081311112222")
+    assert user.is_active and user.email == "" and user.groups.filter(name="kelompok").exists()
+    assert not mail.outbox  # nothing to verify by e-mail
+    assert client.get(reverse("groups:profile")).status_code == 200  # logged in
+    client.post(reverse("accounts:logout"))
+    assert client.login(username="081311112222", password=PASSWORD) is True
+
+
+def test_two_phone_only_accounts_do_not_clash_on_their_empty_email(client, django_capture_on_commit_callbacks):
+    register(client, django_capture_on_commit_callbacks, email="", phone="081311112222")
+    client.post(reverse("accounts:logout"))
+    register(client, django_capture_on_commit_callbacks, email="", phone="081311113333")
+
+    assert User.objects.filter(email="").count() == 2
