@@ -183,7 +183,7 @@ class SubmissionIntakeAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["user", "application"]
     search_fields = ["user__email", "=application__reference"]
-    readonly_fields = ["user", "status", "payload", "documents", "errors", "application", "received_at", "processed_at"]
+    readonly_fields = ["user", "status", "payload", "errors", "application", "received_at", "processed_at"]
     show_full_result_count = False
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201

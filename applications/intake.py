@@ -7,12 +7,10 @@ of each document); everything else is checked when processed, and a refused inta
 problems for the ketua to read and send again."""
 
 import datetime
-import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from applications import services
 from applications.forms import COMPLETE_SUBMISSION_DOCUMENTS, complete_submission_parse
-from applications.models import SubmissionIntake
-from applications.uploads import SUFFIXES, upload_content_type
+from applications.models import SubmissionIntake, SubmissionIntakeDocument
+from applications.uploads import upload_content_type
 from groups import services as group_services
 from jps_portal.celery import enqueue_on_commit
 
@@ -35,20 +33,41 @@ def intake_receive(
     """Queue ``payload`` and its documents for ``by``. Returns the intake and whether this call
     queued it; a retry or a double tap gets the intake already queued (``False``)."""
     _check_shape(payload)
-    existing = SubmissionIntake.objects.filter(user=by).first()
-    if existing is not None and existing.status != Status.REFUSED:
-        return existing, False
-    documents = _store_documents(files)
+    documents = _read_documents(files)
     try:
+        # Insert first: the common case (a first submission) costs one statement, and the unique
+        # user column turns a retry or a double tap into the IntegrityError below.
         with transaction.atomic():
-            intake = _save(existing, by=by, payload=payload, documents=documents)
-            from applications.tasks import process_submission_intake
-
-            enqueue_on_commit(process_submission_intake, intake.pk)
-    except IntegrityError:  # the twin request queued it first (one intake per user)
-        _delete_documents(documents)
-        return SubmissionIntake.objects.get(user=by), False
+            intake = SubmissionIntake.objects.create(user=by, payload=payload, received_at=timezone.now())
+            _attach(intake, documents)
+    except IntegrityError:
+        return _requeue_refused(by=by, payload=payload, documents=documents)
     return intake, True
+
+
+def _requeue_refused(
+    *, by: AbstractBaseUser, payload: dict, documents: list[SubmissionIntakeDocument]
+) -> tuple[SubmissionIntake, bool]:
+    """A refused intake sent again, corrected, goes back in the queue in place; any other is kept."""
+    with transaction.atomic():
+        existing = SubmissionIntake.objects.select_for_update().get(user=by)
+        if existing.status != Status.REFUSED:
+            return existing, False
+        existing.payload, existing.status, existing.errors = payload, Status.RECEIVED, {}
+        existing.received_at, existing.processed_at = timezone.now(), None
+        existing.save(update_fields=["payload", "status", "errors", "received_at", "processed_at"])
+        existing.files.all().delete()
+        _attach(existing, documents)
+    return existing, True
+
+
+def _attach(intake: SubmissionIntake, documents: list[SubmissionIntakeDocument]) -> None:
+    from applications.tasks import process_submission_intake
+
+    for document in documents:
+        document.intake = intake
+    SubmissionIntakeDocument.objects.bulk_create(documents)
+    enqueue_on_commit(process_submission_intake, intake.pk)
 
 
 def _check_shape(payload: object) -> None:
@@ -68,43 +87,24 @@ def _check_shape(payload: object) -> None:
         raise ValidationError({field: [message] for field, message in problems})
 
 
-def _store_documents(files: dict[str, UploadedFile]) -> dict[str, dict[str, str]]:
-    """Check each document by its content and store it under a random name."""
-    stored: dict[str, dict[str, str]] = {}
+def _read_documents(files: dict[str, UploadedFile]) -> list[SubmissionIntakeDocument]:
+    """Each document checked by its content (type and size) and read into a row to insert."""
+    documents: list[SubmissionIntakeDocument] = []
     errors: dict[str, list[str]] = {}
     for kind in COMPLETE_SUBMISSION_DOCUMENTS:
         if kind not in files:
             continue
         try:
-            content_type = upload_content_type(files[kind])
+            upload_content_type(files[kind])
         except ValidationError as error:
             errors[kind] = error.messages
             continue
-        path = default_storage.save(f"intake/{uuid.uuid4().hex}{SUFFIXES[content_type]}", files[kind])
-        stored[kind] = {"path": path, "name": (files[kind].name or kind)[:255]}
+        files[kind].seek(0)
+        content = files[kind].read()
+        documents.append(SubmissionIntakeDocument(kind=kind, name=(files[kind].name or kind)[:255], content=content))
     if errors:
-        _delete_documents(stored)
         raise ValidationError(errors)
-    return stored
-
-
-def _delete_documents(documents: dict[str, dict[str, str]]) -> None:
-    for document in documents.values():
-        default_storage.delete(document["path"])
-
-
-def _save(
-    existing: SubmissionIntake | None, *, by: AbstractBaseUser, payload: dict, documents: dict
-) -> SubmissionIntake:
-    now = timezone.now()
-    if existing is None:
-        return SubmissionIntake.objects.create(user=by, payload=payload, documents=documents, received_at=now)
-    # A refused intake is sent again, corrected: it goes back in the queue in place.
-    _delete_documents(existing.documents)
-    fields = {"payload": payload, "documents": documents, "status": Status.RECEIVED, "errors": {}, "received_at": now}
-    SubmissionIntake.objects.filter(pk=existing.pk, status=Status.REFUSED).update(**fields)
-    existing.refresh_from_db()
-    return existing
+    return documents
 
 
 def intake_process(*, intake_id: int) -> str:
@@ -114,7 +114,7 @@ def intake_process(*, intake_id: int) -> str:
     intake = SubmissionIntake.objects.select_related("user").filter(pk=intake_id).first()
     if intake is None or intake.status != Status.RECEIVED:
         return intake.status if intake else ""
-    files = {kind: File(default_storage.open(doc["path"]), name=doc["name"]) for kind, doc in intake.documents.items()}
+    files = {doc.kind: ContentFile(bytes(doc.content), name=doc.name) for doc in intake.files.all()}
     try:
         parsed = complete_submission_parse(intake.payload, files)
         if "errors" in parsed:
@@ -126,13 +126,10 @@ def intake_process(*, intake_id: int) -> str:
         return _refuse(intake, {"members": {str(error.row): error.message_dict}})
     except ValidationError as error:
         return _refuse(intake, error.message_dict if hasattr(error, "error_dict") else {"submission": error.messages})
-    finally:
-        for file in files.values():
-            file.close()
     SubmissionIntake.objects.filter(pk=intake.pk, status=Status.RECEIVED).update(
         status=Status.SUBMITTED, application=result.application, processed_at=timezone.now()
     )
-    _delete_documents(intake.documents)  # the application has its own copies now
+    intake.files.all().delete()  # the application has its own copies now
     return Status.SUBMITTED
 
 

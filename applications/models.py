@@ -446,8 +446,6 @@ class SubmissionIntake(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED)
     payload = models.JSONField(_("data"))
-    # Document kind → {"path": stored name, "name": name sent}; the files are stored on receipt.
-    documents = models.JSONField(_("dokumen"), default=dict)
     errors = models.JSONField(_("masalah"), default=dict, blank=True)
     application = models.OneToOneField(
         Application, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("pengajuan")
@@ -473,3 +471,21 @@ class SubmissionIntake(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_status_display()})"
+
+
+class SubmissionIntakeDocument(models.Model):
+    """A document of a queued submission, kept in the database until the submission is processed:
+    one multi-row insert per request instead of a file write per document."""
+
+    intake = models.ForeignKey(SubmissionIntake, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=20, choices=ApplicationDocument.Kind.choices)
+    name = models.CharField(max_length=255)
+    content = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("dokumen antrean")
+        verbose_name_plural = _("dokumen antrean")
+        constraints = [models.UniqueConstraint(fields=["intake", "kind"], name="intake_document_one_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.intake_id}: {self.kind}"

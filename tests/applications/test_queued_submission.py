@@ -4,7 +4,6 @@ import datetime
 import json
 
 import pytest
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -39,7 +38,7 @@ def test_it_is_received_at_once_and_submitted_in_the_background(
     assert response.status_code == 202 and response.json()["status"] == "received"
     assert not Application.objects.exists()  # nothing done yet but the insert
     intake = SubmissionIntake.objects.get(user=applicant)
-    assert all(default_storage.exists(doc["path"]) for doc in intake.documents.values())
+    assert sorted(intake.files.values_list("kind", flat=True)) == ["bank_book", "proposal", "sk"]
 
     with django_capture_on_commit_callbacks(execute=True):
         for callback in queued:
@@ -48,7 +47,8 @@ def test_it_is_received_at_once_and_submitted_in_the_background(
     application = Application.objects.get()
     assert status["status"] == "submitted" and status["reference"] == application.reference
     assert application.status == "submitted" and application.documents.count() == 3
-    assert not any(default_storage.exists(doc["path"]) for doc in intake.documents.values())
+    assert not intake.files.exists()  # the application keeps its own copies
+    assert application.documents.get(kind="proposal").file.read() == PDF
 
 
 def test_a_double_tap_queues_one_application(client, applicant, open_scheme, django_capture_on_commit_callbacks):
