@@ -25,37 +25,37 @@
   var memberForm = document.querySelector("form[data-nik-url]");
   if (!memberForm) return;
   var url = memberForm.dataset.nikUrl;
-  var months = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-                "September", "Oktober", "November", "Desember"];
+  var text = memberForm.dataset;  // messages translated by the template (groups/_nik_messages.html)
+  var dateFormat = new Intl.DateTimeFormat(document.documentElement.lang || "id",
+                                           { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 
   function sibling(input, name) {
     return memberForm.querySelector("[name='" + input.name.replace(/nik$/, name) + "']");
   }
 
-  function show(input, text, kind) {
+  function show(input, message, kind) {
     var out = memberForm.querySelector(".nik-feedback[data-for='" + input.id + "']");
-    if (out) { out.textContent = text; out.className = "help nik-feedback " + (kind || ""); }
+    if (out) { out.textContent = message; out.className = "help nik-feedback " + (kind || ""); }
   }
 
   function check(input) {
     var nik = input.value.replace(/[\s.\-]/g, "");
     if (!nik) { show(input, ""); return; }
-    if (!/^\d*$/.test(nik)) { show(input, "NIK hanya berisi angka.", "hint-warn"); return; }
-    if (nik.length !== 16) { show(input, nik.length + "/16 angka", ""); return; }
+    if (!/^\d*$/.test(nik)) { show(input, text.msgDigits, "hint-warn"); return; }
+    if (nik.length !== 16) { show(input, nik.length + "/16", ""); return; }
     fetch(url + "?nik=" + nik, { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (data) {
         if (!data.valid) { show(input, data.errors.join(" "), "hint-warn"); return; }
         var sex = sibling(input, "sex"), born = sibling(input, "birth_date");
-        var parts = data.birth_date.split("-");
         var mismatch = (sex && sex.value && sex.value !== data.sex) ||
                        (born && born.value && born.value !== data.birth_date);
         if (sex && (!sex.value || sex.dataset.auto)) { sex.value = data.sex; sex.dataset.auto = "1"; }
         if (born && (!born.value || born.dataset.auto)) { born.value = data.birth_date; born.dataset.auto = "1"; }
-        var label = (data.sex === "P" ? "Perempuan" : "Laki-laki") + ", lahir " +
-                    parseInt(parts[2], 10) + " " + months[parseInt(parts[1], 10) - 1] + " " + parts[0];
-        if (mismatch) show(input, "NIK menunjukkan: " + label + ". Periksa data yang diisi.", "hint-warn");
-        else show(input, "✓ NIK valid: " + label, "hint-ok");
+        var label = (data.sex === "P" ? text.msgFemale : text.msgMale) + ", " + text.msgBorn + " " +
+                    dateFormat.format(new Date(data.birth_date + "T00:00:00Z"));
+        if (mismatch) show(input, text.msgMismatch + " " + label + ". " + text.msgCheck, "hint-warn");
+        else show(input, "✓ " + text.msgValid + " " + label, "hint-ok");
       })
       .catch(function () { show(input, ""); });
   }

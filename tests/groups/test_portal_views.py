@@ -245,3 +245,10 @@ def test_a_birth_date_typed_day_first_is_understood(client, applicant, own_group
     response = client.post(reverse("groups:member_add"), _member_data() | {"birth_date": "17-05-1990"})
     assert response.status_code == 302
     assert own_group.members.get().birth_date == datetime.date(1990, 5, 17)
+
+
+def test_the_live_nik_feedback_speaks_the_pages_language(client, applicant, own_group):
+    client.force_login(applicant)
+    assert 'data-msg-valid="NIK valid:"' in client.get(reverse("groups:member_add")).content.decode()
+    client.cookies["django_language"] = "en"
+    assert 'data-msg-valid="Valid NIK:"' in client.get(reverse("groups:member_add")).content.decode()
