@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.models import Group as AuthGroup
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -144,13 +145,17 @@ def user_register(*, full_name: str, email: str, phone: str, password: str, abso
     return user
 
 
+RESEND_INTERVAL_SECONDS = 120
+
+
 def user_verification_resend(*, email: str, absolute_url: AbsoluteUrl) -> None:
     """Send a fresh activation link if ``email`` belongs to an account still awaiting verification.
 
     Says nothing either way: callers show one message, so the form cannot be used to learn which
     addresses have accounts."""
     user = _users_awaiting_verification().filter(email__iexact=email.strip()).first()
-    if user is not None:
+    # One link per address per few minutes, whoever asks: the form cannot flood an inbox.
+    if user is not None and cache.add(f"verification-resend:{user.pk}", 1, timeout=RESEND_INTERVAL_SECONDS):
         _verification_mail_on_commit(user=user, absolute_url=absolute_url)
 
 

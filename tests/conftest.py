@@ -22,6 +22,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
             importlib.import_module("groups.migrations.0002_load_banks").load(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (throttles and once-only marks live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def applicant(db):
     """Siti, ketua of a kelompok, with a portal account."""

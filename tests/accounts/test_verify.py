@@ -171,3 +171,13 @@ def test_an_inactive_account_that_is_not_a_group_account_gets_no_link(client, ro
         client.post(reverse("accounts:verification_resend"), {"email": "budi@example.id"})
 
     assert mail.outbox == []
+
+
+def test_resending_again_at_once_sends_no_second_mail(client, andi, django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("accounts:verification_resend"), {"email": "andi.saputra@example.id"})
+        assert response.status_code == 302  # the same answer every time
+
+    assert len(mail.outbox) == 1
