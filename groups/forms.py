@@ -180,5 +180,12 @@ class BaseMemberFormSet(forms.BaseModelFormSet):
 def member_formset_class(*, blank_rows: int = 0) -> type[BaseMemberFormSet]:
     """The member list formset, with ``blank_rows`` empty rows to fill in."""
     return forms.modelformset_factory(
-        Member, form=MemberForm, formset=BaseMemberFormSet, extra=blank_rows, can_delete=True, max_num=100
+        Member,
+        form=MemberForm,
+        formset=BaseMemberFormSet,
+        extra=blank_rows,
+        can_delete=True,
+        max_num=100,
+        absolute_max=100,
+        validate_max=True,
     )

@@ -23,6 +23,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _indonesian_by_default():
+    """Each test starts in the portal's default language; a request in English (LocaleMiddleware
+    activates it for the thread) must not leak into the next test's messages."""
+    from django.utils import translation
+
+    translation.activate("id")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (throttles and once-only marks live there)."""
     from django.core.cache import cache
