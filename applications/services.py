@@ -298,7 +298,10 @@ def group_checks_request(*, group: Group) -> None:
 
 
 def pending_group_checks_sweep(*, older_than: datetime.timedelta) -> list[int]:
-    """Re-enqueue the checks of groups that have been waiting longer than ``older_than``."""
+    """Re-enqueue the checks of groups that have been waiting longer than ``older_than``.
+
+    A group whose task is merely slow in a long queue may be enqueued twice; the task is idempotent,
+    so the cost is a repeated check, never a wrong flag."""
     from applications.tasks import recompute_group_checks
 
     cutoff = timezone.now() - older_than
@@ -331,6 +334,7 @@ def group_checks_run(*, group_id: int) -> int:
 def all_groups_checks_request(*, year: int | None = None) -> int:
     """Mark every group (of ``year``) for re-checking; the sweep picks them up in chunks."""
     groups = Group.objects.all() if year is None else Group.objects.filter(year=year)
+    # Backdated past the sweep's grace period, so the next sweeps take them at once, 5,000 a time.
     return groups.filter(checks_requested_at__isnull=True).update(
         checks_requested_at=timezone.now() - datetime.timedelta(days=1)
     )
