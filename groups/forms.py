@@ -80,7 +80,10 @@ class GroupProfileForm(forms.ModelForm):
 
     def _chosen_province(self) -> str | None:
         value = self.data.get(self.add_prefix("province")) if self.is_bound else None
-        return value if value and Province.objects.filter(pk=value).exists() else None
+        # Only a two-digit code reaches the database (PostgreSQL refuses a NUL byte outright).
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{2}", value):
+            return None
+        return value if Province.objects.filter(pk=value).exists() else None
 
     def clean_phone(self) -> str:
         return normalize_phone(self.cleaned_data["phone"])

@@ -1,6 +1,8 @@
 """The group side of the portal: home, the group's profile and its members. Views parse input,
 call one service and render; every object is looked up through the logged-in user's own group."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -183,7 +185,9 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def regency_options(request: HttpRequest) -> JsonResponse:
     """Regencies of a province, for the profile form's live dependent select."""
-    province = request.GET.get("province", "")[:2]
+    province = request.GET.get("province", "")
+    if not re.fullmatch(r"[0-9]{2}", province):  # garbage never reaches the database
+        return JsonResponse({"regencies": []})
     regencies = Regency.objects.current().filter(province_id=province).values_list("code", "name")
     return JsonResponse({"regencies": [{"code": code, "name": name} for code, name in regencies]})
 

@@ -16,6 +16,7 @@ GARBAGE = [
     {"members-TOTAL_FORMS": "99999999", "members-INITIAL_FORMS": "-3", "province": "\x00", "regency": "32.04"},
     {"kind": "proposal", "email": "a" * 5000, "phone": "+62" + "9" * 300, "data": "{" * 1000},
     {"data": '{"scheme": 1, "group": [], "members": {"a": 1}, "proposal": null}'},
+    dict.fromkeys(("username", "password", "email", "phone", "nik", "name", "province", "data"), "08\x0012"),
 ]
 
 
@@ -63,3 +64,10 @@ def test_garbage_posted_anywhere_never_causes_a_server_error(client, applicant, 
             assert response.status_code < 500, (url, data, response.status_code)
         for query in ({"province": "🙂" * 100}, {"nik": "x" * 10_000}, {"page": "-1"}):
             assert client.get(url, query).status_code < 500, (url, query)
+
+
+def test_a_nul_character_anywhere_is_refused_with_a_message(client):
+    response = client.post(reverse("accounts:login"), {"username": "0812\x003456", "password": "x"})
+    assert response.status_code == 400
+    assert "karakter yang tidak valid" in response.content.decode()
+    assert client.get(reverse("groups:regency_options"), {"province": "3\x002"}).status_code == 400
