@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.services import phone_normalise
 from groups.models import Bank, Group, Member
 from groups.nik import check_nik, compare_with_person, normalize_nik
 from regions.models import Province, Regency
@@ -14,16 +15,6 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # A date input sends ISO dates; people typing by hand write day first. ISO goes first, because each
 # format tried and failed costs a strptime call (a 20-member list parses 20 dates).
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"]
-
-
-def normalize_phone(raw: str) -> str:
-    """``+62 812-3456-7890`` and ``62812…`` become ``08123…``; anything else is returned stripped."""
-    digits = re.sub(r"[\s\-().]", "", raw or "")
-    if digits.startswith("+62"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("62"):
-        digits = "0" + digits[2:]
-    return digits
 
 
 class NameChoiceField(forms.ModelChoiceField):
@@ -86,7 +77,7 @@ class GroupProfileForm(forms.ModelForm):
         return value if Province.objects.filter(pk=value).exists() else None
 
     def clean_phone(self) -> str:
-        return normalize_phone(self.cleaned_data["phone"])
+        return phone_normalise(raw=self.cleaned_data["phone"])
 
     def clean_account_number(self) -> str:
         return re.sub(r"[\s\-.]", "", self.cleaned_data["account_number"])
@@ -135,7 +126,8 @@ class MemberForm(forms.ModelForm):
         return check.nik
 
     def clean_phone(self) -> str:
-        return normalize_phone(self.cleaned_data.get("phone", ""))
+        phone = self.cleaned_data.get("phone", "")
+        return phone_normalise(raw=phone) if phone else ""
 
     def clean(self) -> dict:
         cleaned = super().clean()

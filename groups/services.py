@@ -12,20 +12,6 @@ from simple_history.utils import bulk_create_with_history
 from groups.models import Group, Member
 from groups.nik import normalize_nik
 
-# Fields a ketua may edit on their group's profile.
-PROFILE_FIELDS = (
-    "name",
-    "regency",
-    "village",
-    "address",
-    "phone",
-    "sk_number",
-    "sk_date",
-    "bank",
-    "account_number",
-    "account_holder",
-)
-MEMBER_FIELDS = ("nik", "name", "sex", "birth_date", "role", "employment_status", "has_disability", "phone")
 NIK_TAKEN = _("NIK ini sudah terdaftar di kelompok lain pada tahun program yang sama.")
 
 
