@@ -16,6 +16,7 @@ from applications.models import (
     Scheme,
     SchemeQuota,
     SubmissionIntake,
+    SubmissionIntakeDocument,
     TransitionError,
 )
 from applications.money import format_rupiah
@@ -177,8 +178,20 @@ class ApplicationStatusChangeAdmin(admin.ModelAdmin):
         return False
 
 
+class SubmissionIntakeDocumentInline(admin.TabularInline):
+    model = SubmissionIntakeDocument
+    fields = ["kind", "name"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+
 @admin.register(SubmissionIntake)
 class SubmissionIntakeAdmin(admin.ModelAdmin):
+    inlines = [SubmissionIntakeDocumentInline]
     list_display = ["user", "status", "received_at", "processed_at", "application"]
     list_filter = ["status"]
     list_select_related = ["user", "application"]

@@ -59,3 +59,15 @@ def test_status_cannot_be_edited_by_hand(admin_client, some_applications):
     application = Application.objects.first()
     response = admin_client.get(reverse("admin:applications_application_change", args=[application.pk]))
     assert b'name="status"' not in response.content
+
+
+def test_a_queued_submission_shows_its_documents_without_their_bytes(admin_client, applicant):
+    from django.utils import timezone
+
+    from applications.models import SubmissionIntake, SubmissionIntakeDocument
+
+    intake = SubmissionIntake.objects.create(user=applicant, payload={"scheme": 1}, received_at=timezone.now())
+    SubmissionIntakeDocument.objects.create(intake=intake, kind="proposal", name="proposal.pdf", content=b"%PDF-1.4")
+    response = admin_client.get(reverse("admin:applications_submissionintake_change", args=[intake.pk]))
+    assert response.status_code == 200
+    assert b"proposal.pdf" in response.content and b"%PDF-1.4" not in response.content
