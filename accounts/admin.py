@@ -8,9 +8,9 @@ from accounts.models import User
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "email", "first_name", "is_staff", "is_active", "last_login"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "scope_national", "groups"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        (_("Lingkup wilayah"), {"fields": ["phone", "scope_provinces", "scope_regencies"]}),
+        (_("Lingkup wilayah"), {"fields": ["phone", "scope_national", "scope_provinces", "scope_regencies"]}),
     ]
     filter_horizontal = ["groups", "user_permissions", "scope_provinces", "scope_regencies"]

@@ -18,7 +18,13 @@ class Role(models.TextChoices):
 
 class User(AbstractUser):
     phone = models.CharField(_("nomor HP"), max_length=20, blank=True)
-    # A staff user's region scope: empty means national. An officer sees only these regions.
+    # A staff user's region scope. Fail-closed: an officer sees only the provinces and regencies listed
+    # here, and nothing at all when none are listed, unless marked national (Direktorat staff).
+    scope_national = models.BooleanField(
+        _("lingkup nasional"),
+        default=False,
+        help_text=_("Petugas pusat: melihat seluruh provinsi. Jika tidak, hanya wilayah di bawah ini."),
+    )
     scope_provinces = models.ManyToManyField(
         "regions.Province", blank=True, related_name="+", verbose_name=_("lingkup provinsi")
     )

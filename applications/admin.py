@@ -20,6 +20,7 @@ from applications.models import (
     TransitionError,
 )
 from applications.money import format_rupiah
+from regions.admin import RegionScopedAdminMixin
 
 
 class SchemeQuotaInline(admin.TabularInline):
@@ -97,7 +98,9 @@ def _run_for_each(
 
 
 @admin.register(Application)
-class ApplicationAdmin(SimpleHistoryAdmin):
+class ApplicationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
+    scope_province_path = "province"
+    scope_regency_path = "group__regency"
     list_display = ["reference", "group", "scheme", "province", "status", "requested", "submitted_at"]
     list_filter = ["status", "scheme__programme", "scheme__year", "province"]
     list_select_related = ["group", "scheme", "province"]
@@ -148,7 +151,9 @@ class ApplicationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    scope_province_path = "group__regency__province"
+    scope_regency_path = "group__regency"
     list_display = ["rule", "severity", "group", "member", "raised_at", "resolved_at", "cleared_by"]
     list_filter = ["severity", "rule", "resolved_at"]
     list_select_related = ["group", "member", "cleared_by"]
@@ -161,7 +166,9 @@ class FlagAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApplicationStatusChange)
-class ApplicationStatusChangeAdmin(admin.ModelAdmin):
+class ApplicationStatusChangeAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    scope_province_path = "application__province"
+    scope_regency_path = "application__group__regency"
     list_display = ["application", "from_status", "to_status", "changed_by", "changed_at", "reason_code"]
     list_filter = ["to_status", "reason_code"]
     list_select_related = ["application", "changed_by"]
@@ -190,7 +197,10 @@ class SubmissionIntakeDocumentInline(admin.TabularInline):
 
 
 @admin.register(SubmissionIntake)
-class SubmissionIntakeAdmin(admin.ModelAdmin):
+class SubmissionIntakeAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    # A waiting intake has no region yet: only national staff see it until it becomes an application.
+    scope_province_path = "application__province"
+    scope_regency_path = "application__group__regency"
     inlines = [SubmissionIntakeDocumentInline]
     list_display = ["user", "status", "received_at", "processed_at", "application"]
     list_filter = ["status"]

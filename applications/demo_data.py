@@ -1032,6 +1032,8 @@ def _ensure_login(spec: _LoginSpec) -> DemoLogin:
         last_name="Demo",
         is_staff=spec.superuser or spec.role not in (None, Role.GROUP),
         is_superuser=spec.superuser,
+        # Direktorat staff see the whole country; the verifier only the province below.
+        scope_national=spec.role not in (None, Role.GROUP) and not spec.scope_province,
     )
     user.set_password(spec.password)
     user.save()

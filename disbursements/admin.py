@@ -3,10 +3,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from applications.money import format_rupiah
 from disbursements.models import Tranche
+from regions.admin import RegionScopedAdminMixin
 
 
 @admin.register(Tranche)
-class TrancheAdmin(SimpleHistoryAdmin):
+class TrancheAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
+    scope_province_path = "application__province"
+    scope_regency_path = "application__group__regency"
     list_display = ["application", "number", "percentage", "rupiah", "status", "paid_at"]
     list_filter = ["status", "application__scheme"]
     list_select_related = ["application"]

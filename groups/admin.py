@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from groups.models import Bank, Group, Member
+from regions.admin import RegionScopedAdminMixin
 
 
 @admin.register(Bank)
@@ -19,7 +20,9 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(Group)
-class GroupAdmin(SimpleHistoryAdmin):
+class GroupAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
+    scope_province_path = "regency__province"
+    scope_regency_path = "regency"
     list_display = ["code", "name", "year", "regency", "bank", "account_number", "created_at"]
     list_filter = ["year", "regency__province"]
     list_select_related = ["regency", "bank"]
@@ -33,7 +36,9 @@ class GroupAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
+    scope_province_path = "group__regency__province"
+    scope_regency_path = "group__regency"
     list_display = ["nik", "name", "sex", "birth_date", "role", "group", "year"]
     list_filter = ["year", "role", "sex", "employment_status", "has_disability"]
     list_select_related = ["group"]

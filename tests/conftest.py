@@ -59,20 +59,21 @@ def verifier(db):
 
 @pytest.fixture
 def second_verifier(db):
-    return UserFactory(username="dewi", first_name="Dewi", role=Role.VERIFIER)
+    """Dewi, verifikator at the Direktorat (national scope)."""
+    return UserFactory(username="dewi", first_name="Dewi", role=Role.VERIFIER, scope_national=True)
 
 
 @pytest.fixture
 def approver(db):
     """Rahmat, PPK at the Direktorat."""
-    return UserFactory(username="rahmat", first_name="Rahmat", role=Role.APPROVER)
+    return UserFactory(username="rahmat", first_name="Rahmat", scope_national=True, role=Role.APPROVER)
 
 
 @pytest.fixture
 def finance(db):
-    return UserFactory(username="wulan", first_name="Wulan", role=Role.FINANCE)
+    return UserFactory(username="wulan", first_name="Wulan", scope_national=True, role=Role.FINANCE)
 
 
 @pytest.fixture
 def director(db):
-    return UserFactory(username="hendra", first_name="Hendra", role=Role.DIRECTOR)
+    return UserFactory(username="hendra", first_name="Hendra", scope_national=True, role=Role.DIRECTOR)
