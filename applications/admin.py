@@ -1,13 +1,21 @@
+import re
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from applications import services
+from applications.forms import DecisionNoteForm, RejectionForm, RevisionRequestForm
 from applications.models import (
     Application,
     ApplicationDocument,
@@ -20,7 +28,15 @@ from applications.models import (
     TransitionError,
 )
 from applications.money import format_rupiah
+from applications.services import application_members_panel
+from groups.models import Member
+from jps_portal.paging import CappedCountPaginator
 from regions.admin import RegionScopedAdminMixin
+from regions.models import Province, Regency
+from regions.scope import region_scope_of, scope_filter
+
+NIK_SEARCH = re.compile(r"[0-9]{16}")
+REFERENCE_SEARCH = re.compile(r"JPS-[0-9]{4}-[A-Z]{3}-[0-9]{2}-[0-9]{6}")
 
 
 class SchemeQuotaInline(admin.TabularInline):
@@ -52,7 +68,7 @@ class SchemeAdmin(SimpleHistoryAdmin):
 
 class StatusChangeInline(admin.TabularInline):
     model = ApplicationStatusChange
-    fields = ["changed_at", "from_status", "to_status", "changed_by", "reason_code", "note"]
+    fields = ["changed_at", "from_status", "to_status", "changed_by", "reasons", "note"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -64,16 +80,30 @@ class StatusChangeInline(admin.TabularInline):
     def get_queryset(self, request):  # noqa: ANN001, ANN201
         return super().get_queryset(request).select_related("changed_by")
 
+    @admin.display(description=_("alasan"))
+    def reasons(self, change: ApplicationStatusChange) -> str:
+        return "; ".join(change.reason_labels) or "-"
+
 
 class DocumentInline(admin.TabularInline):
     model = ApplicationDocument
-    fields = ["kind", "file", "original_name", "content_type", "size", "uploaded_at"]
+    fields = ["kind", "open_link", "original_name", "content_type", "size", "uploaded_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
 
     def has_add_permission(self, request, obj=None):  # noqa: ANN001, ANN201
         return False
+
+    @admin.display(description=_("berkas"))
+    def open_link(self, document: ApplicationDocument) -> str:
+        # Served by the portal's document view, which checks the officer's region scope again.
+        url = reverse("applications:document", args=[document.pk])
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("Buka"))
+
+
+# An officer acts on at most this many applications at once: each decision locks rows and sends mail.
+MAX_DECISIONS_PER_ACTION = 500
 
 
 def _run_for_each(
@@ -85,7 +115,7 @@ def _run_for_each(
 ) -> None:
     """Apply ``action`` to each selected application, reporting every failure by reference."""
     done = 0
-    for application in queryset.select_related("group", "scheme"):
+    for application in queryset.select_related("group", "scheme")[:MAX_DECISIONS_PER_ACTION]:
         try:
             action(application)
         except (TransitionError, ValidationError) as error:
@@ -97,57 +127,260 @@ def _run_for_each(
         modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
 
 
+class ProvinceInScopeFilter(admin.SimpleListFilter):
+    """Provinces, but only those the officer may see."""
+
+    title = _("provinsi")
+    parameter_name = "province"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        provinces = scope_filter(Province.objects.all(), request.user, province="code", regency="regencies__code")
+        return [(p.code, p.name) for p in provinces.distinct().order_by("code")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(province_id=self.value()) if self.value() else queryset
+
+
+class RegencyFilter(admin.SimpleListFilter):
+    """Regencies of the chosen province (514 at once would be a wall): pick a province first."""
+
+    title = _("kabupaten/kota")
+    parameter_name = "regency"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        province = request.GET.get(ProvinceInScopeFilter.parameter_name)
+        scope = region_scope_of(request.user)
+        regencies = Regency.objects.filter(in_current=True)
+        if province:
+            regencies = regencies.filter(province_id=province)
+        elif scope.national or scope.province_codes:
+            return []
+        regencies = scope_filter(regencies, request.user, province="province", regency="code")
+        return [(r.code, r.name) for r in regencies.order_by("code")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(group__regency_id=self.value()) if self.value() else queryset
+
+
+class FlagStateFilter(admin.SimpleListFilter):
+    title = _("temuan")
+    parameter_name = "flags"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [
+            ("block", _("Ada temuan blokir")),
+            ("open", _("Ada temuan terbuka")),
+            ("none", _("Tanpa temuan terbuka")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        open_flags = Flag.objects.filter(group_id=OuterRef("group_id"), resolved_at__isnull=True)
+        if self.value() == "block":
+            return queryset.filter(Exists(open_flags.filter(severity=Flag.Severity.BLOCK)))
+        if self.value() == "open":
+            return queryset.filter(Exists(open_flags))
+        if self.value() == "none":
+            return queryset.filter(~Exists(open_flags))
+        return queryset
+
+
 @admin.register(Application)
 class ApplicationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
     scope_province_path = "province"
     scope_regency_path = "group__regency"
-    list_display = ["reference", "group", "scheme", "province", "status", "requested", "submitted_at"]
-    list_filter = ["status", "scheme__programme", "scheme__year", "province"]
-    list_select_related = ["group", "scheme", "province"]
-    search_fields = ["=reference", "group__name"]
+    list_display = ["reference", "group", "scheme", "province", "regency", "status", "requested", "submitted_at"]
+    list_filter = [
+        "status",
+        "scheme",
+        "scheme__programme",
+        "scheme__year",
+        ProvinceInScopeFilter,
+        RegencyFilter,
+        FlagStateFilter,
+    ]
+    list_select_related = ["group__regency", "scheme", "province"]
+    # A reference or a 16-digit NIK is matched exactly on its index (see get_search_results).
+    search_fields = ["group__name", "group__code"]
+    search_help_text = _("Nomor pendaftaran, NIK anggota (16 digit), atau nama/kode kelompok.")
     readonly_fields = [
         "reference",
-        "group",
+        "group_link",
         "scheme",
         "province",
         "status",
-        "approved_amount",
+        "requested",
+        "approved",
         "submitted_at",
         "decided_at",
         "created_at",
         "updated_at",
+        "members_and_flags",
+    ]
+    fieldsets = [
+        (None, {"fields": ["reference", "group_link", "scheme", "province", "status"]}),
+        (_("Nilai"), {"fields": ["requested", "approved"]}),
+        (
+            _("Proposal"),
+            {
+                "fields": [
+                    "business_type",
+                    "business_plan",
+                    "equipment_budget",
+                    "materials_budget",
+                    "work_site",
+                    "work_plan",
+                    "planned_days",
+                    "workers_pekerja",
+                    "workers_tukang",
+                    "workers_ketua",
+                ]
+            },
+        ),
+        (_("Anggota dan temuan"), {"fields": ["members_and_flags"]}),
+        (_("Waktu"), {"fields": ["submitted_at", "decided_at", "created_at", "updated_at"]}),
     ]
     inlines = [DocumentInline, StatusChangeInline]
-    actions = ["verify_selected", "approve_selected"]
+    actions = ["verify_selected", "request_revision_selected", "approve_selected", "reject_selected"]
+    paginator = CappedCountPaginator
     show_full_result_count = False
-    show_facets = admin.ShowFacets.ALWAYS
+    show_facets = admin.ShowFacets.ALLOW
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False  # groups apply through the portal or a Disnaker list import
+
+    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+        # The proposal is the group's: officers read it and send it back for revision, never rewrite it.
+        return [*self.readonly_fields, *self.fieldsets[2][1]["fields"]]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Application], search_term: str
+    ) -> tuple[QuerySet[Application], bool]:
+        term = search_term.strip()
+        if NIK_SEARCH.fullmatch(term):
+            # Exact NIK on the (nik, year) index; Exists keeps one row per application.
+            return queryset.filter(Exists(Member.objects.filter(group_id=OuterRef("group_id"), nik=term))), False
+        if REFERENCE_SEARCH.fullmatch(term.upper()):
+            return queryset.filter(reference=term.upper()), False
+        return super().get_search_results(request, queryset, term)
+
+    @admin.display(description=_("kabupaten/kota"), ordering="group__regency__name")
+    def regency(self, application: Application) -> str:
+        return application.group.regency.name
 
     @admin.display(description=_("nilai diajukan"), ordering="requested_amount")
     def requested(self, application: Application) -> str:
         return format_rupiah(application.requested_amount)
 
+    @admin.display(description=_("nilai disetujui"))
+    def approved(self, application: Application) -> str:
+        return format_rupiah(application.approved_amount) if application.approved_amount is not None else "-"
+
+    @admin.display(description=_("kelompok"))
+    def group_link(self, application: Application) -> str:
+        url = reverse("admin:groups_group_change", args=[application.group_id])
+        return format_html('<a href="{}">{} ({})</a>', url, application.group.name, application.group.code)
+
+    @admin.display(description=_("anggota"))
+    def members_and_flags(self, application: Application) -> str:
+        return render_to_string(
+            "admin/applications/application/members_and_flags.html", application_members_panel(application)
+        )
+
+    # --- decisions: each opens a confirmation page, then calls the service for every selected row ---
+
     @admin.action(description=_("Verifikasi pengajuan terpilih"), permissions=["change"])
-    def verify_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
-        _run_for_each(
-            self,
+    def verify_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> TemplateResponse | None:
+        return self._confirm_then_run(
             request,
             queryset,
-            lambda application: services.application_verify(application=application, by=request.user),
-            _("%(count)d pengajuan diverifikasi."),
+            action="verify_selected",
+            title=_("Verifikasi pengajuan"),
+            form_class=DecisionNoteForm,
+            run=lambda application, data: services.application_verify(
+                application=application, by=request.user, note=data["note"]
+            ),
+            done_message=_("%(count)d pengajuan diverifikasi."),
+        )
+
+    @admin.action(description=_("Minta perbaikan pengajuan terpilih"), permissions=["change"])
+    def request_revision_selected(
+        self, request: HttpRequest, queryset: QuerySet[Application]
+    ) -> TemplateResponse | None:
+        return self._confirm_then_run(
+            request,
+            queryset,
+            action="request_revision_selected",
+            title=_("Minta perbaikan"),
+            form_class=RevisionRequestForm,
+            run=lambda application, data: services.application_request_revision(
+                application=application, by=request.user, reason_codes=data["reason_codes"], note=data["note"]
+            ),
+            done_message=_("%(count)d pengajuan dikembalikan untuk perbaikan."),
         )
 
     @admin.action(description=_("Setujui pengajuan terpilih"), permissions=["change"])
-    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
-        _run_for_each(
-            self,
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> TemplateResponse | None:
+        return self._confirm_then_run(
             request,
             queryset,
-            lambda application: services.application_approve(application=application, by=request.user),
-            _("%(count)d pengajuan disetujui."),
+            action="approve_selected",
+            title=_("Setujui pengajuan"),
+            form_class=DecisionNoteForm,
+            run=lambda application, data: services.application_approve(
+                application=application, by=request.user, note=data["note"]
+            ),
+            done_message=_("%(count)d pengajuan disetujui."),
         )
+
+    @admin.action(description=_("Tolak pengajuan terpilih"), permissions=["change"])
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> TemplateResponse | None:
+        return self._confirm_then_run(
+            request,
+            queryset,
+            action="reject_selected",
+            title=_("Tolak pengajuan"),
+            form_class=RejectionForm,
+            run=lambda application, data: services.application_reject(
+                application=application, by=request.user, reason_code=data["reason_code"], note=data["note"]
+            ),
+            done_message=_("%(count)d pengajuan ditolak."),
+        )
+
+    def _confirm_then_run(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Application],
+        *,
+        action: str,
+        title: str,
+        form_class: type[forms.Form],
+        run: Callable[[Application, dict], object],
+        done_message: str,
+    ) -> TemplateResponse | None:
+        """First show what will happen to which applications (with the reason form); on confirmation
+        run the decision for each one. Returning None sends the officer back to the change list."""
+        confirmed = request.POST.get("confirm") == "yes"
+        form = form_class(request.POST if confirmed else None)
+        if confirmed and form.is_valid():
+            _run_for_each(
+                self, request, queryset, lambda application: run(application, form.cleaned_data), done_message
+            )
+            return None
+        selected = list(queryset.select_related("group", "scheme", "province")[: MAX_DECISIONS_PER_ACTION + 1])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "form": form,
+            "action": action,
+            "applications": selected[:MAX_DECISIONS_PER_ACTION],
+            "too_many": len(selected) > MAX_DECISIONS_PER_ACTION,
+            "limit": MAX_DECISIONS_PER_ACTION,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "selected_ids": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        return TemplateResponse(request, "admin/applications/application/decision_confirmation.html", context)
 
 
 @admin.register(Flag)

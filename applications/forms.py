@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Application, ApplicationDocument, Scheme
+from applications.models import Application, ApplicationDocument, RejectionReason, RevisionReason, Scheme
 from applications.money import format_rupiah
 from applications.uploads import document_max_bytes, upload_content_type
 from groups import services as group_services
@@ -242,3 +242,37 @@ def _as_dict(value: object) -> dict[str, object]:
     if not isinstance(value, dict):
         return {}
     return {str(key): "" if item is None else str(item) for key, item in value.items()}
+
+
+# --- officer decisions in the admin -----------------------------------------------------------------
+
+
+class DecisionNoteForm(forms.Form):
+    """Verify or approve: an optional note for the record."""
+
+    note = forms.CharField(label=_("Catatan (opsional)"), required=False, max_length=2000, widget=forms.Textarea)
+
+
+class RevisionRequestForm(forms.Form):
+    reason_codes = forms.MultipleChoiceField(
+        label=_("Yang harus diperbaiki"),
+        choices=RevisionReason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Pilih sedikitnya satu alasan perbaikan.")},
+    )
+    note = forms.CharField(
+        label=_("Catatan untuk kelompok"),
+        max_length=2000,
+        widget=forms.Textarea,
+        help_text=_("Tulis dengan jelas apa yang harus diperbaiki; kelompok membaca catatan ini apa adanya."),
+        error_messages={"required": _("Tuliskan apa yang harus diperbaiki kelompok.")},
+    )
+
+
+class RejectionForm(forms.Form):
+    reason_code = forms.ChoiceField(
+        label=_("Alasan penolakan"),
+        choices=[("", "—"), *RejectionReason.choices],
+        error_messages={"required": _("Pilih alasan penolakan.")},
+    )
+    note = forms.CharField(label=_("Catatan"), required=False, max_length=2000, widget=forms.Textarea)

@@ -284,6 +284,31 @@ class Application(models.Model):
         return self.status in self.EDITABLE
 
 
+class RevisionReason(models.TextChoices):
+    """Why an officer sends an application back: the group sees these labels as a to-do list."""
+
+    DOCUMENTS_MISSING = "dokumen_kurang", _("Dokumen belum lengkap")
+    DOCUMENTS_UNREADABLE = "dokumen_tidak_terbaca", _("Dokumen tidak terbaca atau buram")
+    MEMBER_DATA = "data_anggota", _("Data anggota (NIK, nama, tanggal lahir) perlu diperbaiki")
+    BANK_ACCOUNT = "rekening_tidak_sesuai", _("Data rekening tidak sesuai")
+    SK_INVALID = "sk_belum_sah", _("SK pembentukan kelompok belum sah")
+    BUDGET = "anggaran_tidak_wajar", _("Rincian anggaran perlu diperbaiki")
+    PROPOSAL = "proposal_kurang", _("Proposal atau rencana kerja belum lengkap")
+    OTHER = "lainnya", _("Lainnya (lihat catatan)")
+
+
+class RejectionReason(models.TextChoices):
+    NOT_ELIGIBLE = "tidak_memenuhi_syarat", _("Tidak memenuhi persyaratan skema")
+    DUPLICATE_BENEFICIARY = "penerima_ganda", _("Penerima ganda atau sudah menerima bantuan sejenis")
+    NOT_VERIFIABLE = "tidak_terverifikasi", _("Kelompok atau anggota tidak dapat diverifikasi di lapangan")
+    QUOTA_FULL = "kuota_penuh", _("Kuota atau pagu anggaran habis")
+    OUT_OF_REGION = "di_luar_wilayah", _("Di luar wilayah sasaran")
+    OTHER = "lainnya", _("Lainnya (lihat catatan)")
+
+
+_REASON_LABELS = {**dict(RevisionReason.choices), **dict(RejectionReason.choices)}
+
+
 class ApplicationStatusChange(models.Model):
     """One row per status change: who, when, from, to and why. Never edited."""
 
@@ -294,7 +319,8 @@ class ApplicationStatusChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     changed_at = models.DateTimeField(db_index=True)
-    reason_code = models.CharField(_("kode alasan"), max_length=40, blank=True)
+    # One or more RevisionReason / RejectionReason codes, comma-separated.
+    reason_code = models.CharField(_("kode alasan"), max_length=200, blank=True)
     note = models.TextField(_("catatan"), blank=True)
     # The outbox of the status e-mail: set in the transaction that made the change, cleared by the
     # task that sent it. A change still due after the grace period is enqueued again by the sweep.
@@ -314,6 +340,15 @@ class ApplicationStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.from_status or '∅'} → {self.to_status}"
+
+    @property
+    def reason_codes(self) -> list[str]:
+        return [code for code in self.reason_code.split(",") if code]
+
+    @property
+    def reason_labels(self) -> list[str]:
+        """The reasons as the group reads them; an unknown (older) code is shown as it is."""
+        return [str(_REASON_LABELS.get(code, code)) for code in self.reason_codes]
 
 
 def _document_path(instance: "ApplicationDocument", filename: str) -> str:

@@ -2,6 +2,7 @@
 the status change; side effects (tasks) are enqueued only after commit."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -20,6 +21,8 @@ from applications.models import (
     ApplicationStatusChange,
     Flag,
     ReferenceCounter,
+    RejectionReason,
+    RevisionReason,
     Scheme,
     SchemeQuota,
     TransitionError,
@@ -29,6 +32,7 @@ from applications.uploads import SUFFIXES, upload_content_type
 from groups.models import Group, Member
 from groups.nik import check_nik
 from jps_portal.celery import enqueue_on_commit
+from regions.scope import region_scope_of
 from regions.services import known_nik_prefixes
 
 Status = Application.Status
@@ -212,12 +216,18 @@ def application_submit(*, application: Application, by: AbstractBaseUser | None)
 
 
 def application_request_revision(
-    *, application: Application, by: AbstractBaseUser, reason_code: str, note: str
+    *, application: Application, by: AbstractBaseUser, reason_codes: Sequence[str], note: str
 ) -> ApplicationStatusChange:
+    """Send the application back to the group with what to fix: one or more reasons and a note."""
+    codes = list(dict.fromkeys(reason_codes))
+    if not codes:
+        raise ValidationError(_("Pilih sedikitnya satu alasan perbaikan."))
+    if unknown := [code for code in codes if code not in RevisionReason.values]:
+        raise ValidationError(_("Alasan perbaikan tidak dikenal: %(codes)s.") % {"codes": ", ".join(unknown)})
     if not note.strip():
         raise ValidationError(_("Tuliskan apa yang harus diperbaiki kelompok."))
     return _status_announce(
-        application.transition_to(Status.REVISION_REQUESTED, by=by, reason_code=reason_code, note=note)
+        application.transition_to(Status.REVISION_REQUESTED, by=by, reason_code=",".join(codes), note=note.strip())
     )
 
 
@@ -232,6 +242,8 @@ def application_reject(
 ) -> ApplicationStatusChange:
     if not reason_code:
         raise ValidationError(_("Pilih alasan penolakan."))
+    if reason_code not in RejectionReason.values:
+        raise ValidationError(_("Alasan penolakan tidak dikenal: %(code)s.") % {"code": reason_code})
     return _status_announce(application.transition_to(Status.REJECTED, by=by, reason_code=reason_code, note=note))
 
 
@@ -513,12 +525,15 @@ def document_delete(*, document: ApplicationDocument, by: AbstractBaseUser) -> N
 
 def document_visible_to(document: ApplicationDocument, user: AbstractBaseUser) -> bool:
     """Who may open an uploaded document: the owning group's account, or staff allowed to view
-    applications. The officers' region scope belongs here, in this one place, when it lands."""
+    applications whose region scope covers the group."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if document.application.group.user_id == user.pk:
+    group = document.application.group
+    if group.user_id == user.pk:
         return True
-    return user.is_staff and user.has_perm("applications.view_application")
+    if not (user.is_staff and user.has_perm("applications.view_application")):
+        return False
+    return region_scope_of(user).covers(province_code=document.application.province_id, regency_code=group.regency_id)
 
 
 @dataclass(frozen=True)
@@ -648,3 +663,30 @@ def _submitted_application_of(user: AbstractBaseUser) -> Application | None:
         .select_related("scheme")
         .first()
     )
+
+
+# --- what an officer reads on an application ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    member: Member
+    age: int
+    flags: list[Flag]
+
+
+def application_members_panel(application: Application) -> dict[str, object]:
+    """The group's members with their open flags, and the group-level flags: two queries in all."""
+    members = list(application.group.members.order_by("pk"))
+    open_flags = Flag.objects.filter(group_id=application.group_id, resolved_at__isnull=True).order_by(
+        "severity", "rule"
+    )
+    flags_by_member: dict[int | None, list[Flag]] = {}
+    for flag in open_flags:
+        flags_by_member.setdefault(flag.member_id, []).append(flag)
+    opens_on = application.scheme.opens_on
+    return {
+        "rows": [MemberRow(member, member.age_on(opens_on), flags_by_member.get(member.pk, [])) for member in members],
+        "group_flags": flags_by_member.get(None, []),
+        "women": sum(1 for member in members if member.sex == Member.Sex.FEMALE),
+    }

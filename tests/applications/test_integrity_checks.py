@@ -160,7 +160,7 @@ def test_a_status_email_lost_with_the_broker_is_sent_by_the_sweep(
         patched.setattr(send_status_email, "apply_async", broker_down)
         with django_capture_on_commit_callbacks(execute=True):
             services.application_request_revision(
-                application=application, by=verifier, reason_code="dokumen", note="Foto KTP buram."
+                application=application, by=verifier, reason_codes=["dokumen_tidak_terbaca"], note="Foto KTP buram."
             )
     change = ApplicationStatusChange.objects.get(to_status="revision_requested")
     assert change.notification_due and not mail.outbox  # committed, e-mail still owed

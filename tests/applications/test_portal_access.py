@@ -109,7 +109,7 @@ def test_html_typed_into_the_proposal_is_shown_as_text(client, applicant, draft)
 
 def test_html_in_an_officers_note_is_shown_as_text(client, applicant, draft, verifier):
     Application.objects.filter(pk=draft.pk).update(status=Application.Status.SUBMITTED)
-    services.application_request_revision(application=draft, by=verifier, reason_code="x", note=XSS)
+    services.application_request_revision(application=draft, by=verifier, reason_codes=["lainnya"], note=XSS)
     client.force_login(applicant)
     html = client.get(reverse("applications:detail", args=[draft.pk])).content.decode()
     assert XSS not in html

@@ -357,7 +357,10 @@ def test_a_revision_request_is_shown_prominently_and_the_group_resubmits(
     services.application_submit(application=draft, by=applicant)
     with django_capture_on_commit_callbacks(execute=True):
         services.application_request_revision(
-            application=draft, by=verifier, reason_code="dokumen", note="Foto buku tabungan buram; unggah ulang."
+            application=draft,
+            by=verifier,
+            reason_codes=["dokumen_tidak_terbaca"],
+            note="Foto buku tabungan buram; unggah ulang.",
         )
     assert mail.outbox[-1].subject == f"[Portal JPS] {draft.reference}: Perlu perbaikan"
     assert "Foto buku tabungan buram; unggah ulang." in mail.outbox[-1].body
@@ -394,7 +397,8 @@ def test_the_timeline_shows_every_change_in_indonesian_with_the_officers_reason(
     assert "Diajukan" in html
     assert "Ditolak" in html
     assert "2 Oktober 2020, 14.30 WIB" in html
-    assert "kuota_penuh" in html
+    assert "Kuota atau pagu anggaran habis" in html  # the reason as words, not its code
+    assert "kuota_penuh" not in html
     assert "Kuota kabupaten habis." in html
 
 

@@ -112,7 +112,10 @@ def test_a_revision_round_trip_keeps_the_whole_history(applicant, verifier, appr
     application = _complete_application()
     services.application_submit(application=application, by=applicant)
     services.application_request_revision(
-        application=application, by=verifier, reason_code="documents", note="Foto KTP anggota no. 4 buram."
+        application=application,
+        by=verifier,
+        reason_codes=["dokumen_tidak_terbaca"],
+        note="Foto KTP anggota no. 4 buram.",
     )
     services.application_submit(application=application, by=applicant)
     services.application_verify(application=application, by=verifier)
@@ -132,7 +135,7 @@ def test_a_revision_round_trip_keeps_the_whole_history(applicant, verifier, appr
     revision = application.status_changes.get(to_status="revision_requested")
     assert (revision.changed_by, revision.reason_code, revision.note) == (
         verifier,
-        "documents",
+        "dokumen_tidak_terbaca",
         "Foto KTP anggota no. 4 buram.",
     )
 
@@ -141,7 +144,7 @@ def test_a_revision_request_needs_a_note(applicant, verifier):
     application = _complete_application()
     services.application_submit(application=application, by=applicant)
     with pytest.raises(services.ValidationError):
-        services.application_request_revision(application=application, by=verifier, reason_code="x", note=" ")
+        services.application_request_revision(application=application, by=verifier, reason_codes=["lainnya"], note=" ")
 
 
 def test_whoever_verified_cannot_approve(applicant, verifier):
