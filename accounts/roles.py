@@ -12,6 +12,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.VERIFIER: [
         "applications.view_application",
         "applications.change_application",
+        "applications.verify_application",
         "applications.view_scheme",
         "applications.view_flag",
         "applications.change_flag",
@@ -28,6 +29,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.APPROVER: [
         "applications.view_application",
         "applications.change_application",
+        "applications.approve_application",
         "applications.view_scheme",
         "applications.view_schemequota",
         "applications.view_flag",

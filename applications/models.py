@@ -192,6 +192,10 @@ class Application(models.Model):
         verbose_name = _("pengajuan")
         verbose_name_plural = _("pengajuan")
         ordering = ["-created_at"]
+        permissions = [
+            ("verify_application", _("Dapat memverifikasi, meminta perbaikan dan menolak pengajuan")),
+            ("approve_application", _("Dapat menyetujui dan menolak pengajuan terverifikasi")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(

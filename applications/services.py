@@ -215,10 +215,27 @@ def application_submit(*, application: Application, by: AbstractBaseUser | None)
 # --- officer decisions ------------------------------------------------------------------------------
 
 
+VERIFY_PERMISSION = "applications.verify_application"
+APPROVE_PERMISSION = "applications.approve_application"
+
+
+def _require_officer(application: Application, by: AbstractBaseUser, *permissions: str) -> None:
+    """The acting officer holds one of ``permissions`` and the application is in their region scope.
+
+    The admin already filters by scope; checking again here keeps every other caller (a shell, a
+    future API) inside the same rule."""
+    if not any(by.has_perm(permission) for permission in permissions):
+        raise TransitionError(_("Anda tidak berwenang mengambil keputusan ini."))
+    group = application.group
+    if not region_scope_of(by).covers(province_code=application.province_id, regency_code=group.regency_id):
+        raise TransitionError(_("Pengajuan ini di luar wilayah tugas Anda."))
+
+
 def application_request_revision(
     *, application: Application, by: AbstractBaseUser, reason_codes: Sequence[str], note: str
 ) -> ApplicationStatusChange:
     """Send the application back to the group with what to fix: one or more reasons and a note."""
+    _require_officer(application, by, VERIFY_PERMISSION)
     codes = list(dict.fromkeys(reason_codes))
     if not codes:
         raise ValidationError(_("Pilih sedikitnya satu alasan perbaikan."))
@@ -232,6 +249,7 @@ def application_request_revision(
 
 
 def application_verify(*, application: Application, by: AbstractBaseUser, note: str = "") -> ApplicationStatusChange:
+    _require_officer(application, by, VERIFY_PERMISSION)
     if application.group.flags.filter(resolved_at__isnull=True, severity=Flag.Severity.BLOCK).exists():
         raise TransitionError(_("Masih ada temuan berstatus blokir; perbaiki datanya lebih dulu."))
     return _status_announce(application.transition_to(Status.VERIFIED, by=by, note=note))
@@ -240,6 +258,7 @@ def application_verify(*, application: Application, by: AbstractBaseUser, note: 
 def application_reject(
     *, application: Application, by: AbstractBaseUser, reason_code: str, note: str = ""
 ) -> ApplicationStatusChange:
+    _require_officer(application, by, VERIFY_PERMISSION, APPROVE_PERMISSION)
     if not reason_code:
         raise ValidationError(_("Pilih alasan penolakan."))
     if reason_code not in RejectionReason.values:
@@ -257,6 +276,7 @@ def application_approve(*, application: Application, by: AbstractBaseUser, note:
 
     The quota row is locked first: concurrent approvals in one province queue on it, so the count
     each of them reads already includes the approvals committed before it."""
+    _require_officer(application, by, APPROVE_PERMISSION)
     quota = (
         SchemeQuota.objects.select_for_update()
         .filter(scheme_id=application.scheme_id, province_id=application.province_id)

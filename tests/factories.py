@@ -130,7 +130,8 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     group = factory.SubFactory(GroupFactory)
     scheme = factory.SubFactory(SchemeFactory)
     province_id = factory.LazyAttribute(lambda application: application.group.regency.province_id)
-    reference = factory.Sequence(lambda n: f"JPS-2020-TKM-32-{n + 1:06d}")
+    # Far above what the reference counter hands out in a test, so the two never collide.
+    reference = factory.Sequence(lambda n: f"JPS-2020-TKM-32-{900_000 + n:06d}")
     requested_amount = factory.LazyAttribute(lambda application: application.scheme.amount_per_group)
     status = Application.Status.DRAFT
     business_type = "Warung makan"

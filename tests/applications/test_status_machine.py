@@ -147,13 +147,41 @@ def test_a_revision_request_needs_a_note(applicant, verifier):
         services.application_request_revision(application=application, by=verifier, reason_codes=["lainnya"], note=" ")
 
 
-def test_whoever_verified_cannot_approve(applicant, verifier):
+def test_whoever_verified_cannot_approve_even_holding_both_roles(applicant, verifier):
+    from django.contrib.auth.models import Group as AuthGroup
+
+    verifier.groups.add(AuthGroup.objects.get(name="ppk"))  # a Disnaker head who is also PPK
+    verifier = type(verifier).objects.get(pk=verifier.pk)  # fresh permission cache
     application = _complete_application()
     services.application_submit(application=application, by=applicant)
     services.application_verify(application=application, by=verifier)
     SchemeQuotaFactory(scheme=application.scheme, province_id="32")
     with pytest.raises(TransitionError, match="memverifikasi"):
         services.application_approve(application=application, by=verifier)
+    application.refresh_from_db()
+    assert application.status == Status.VERIFIED
+
+
+def test_a_verifier_cannot_approve_and_an_approver_cannot_verify(applicant, verifier, approver):
+    application = _complete_application()
+    services.application_submit(application=application, by=applicant)
+    with pytest.raises(TransitionError, match="tidak berwenang"):
+        services.application_verify(application=application, by=approver)
+    services.application_verify(application=application, by=verifier)
+    SchemeQuotaFactory(scheme=application.scheme, province_id="32")
+    with pytest.raises(TransitionError, match="tidak berwenang"):
+        services.application_approve(application=application, by=verifier)
+
+
+def test_an_officer_cannot_decide_outside_their_region(applicant, verifier):
+    application = _complete_application()
+    services.application_submit(application=application, by=applicant)
+    verifier.scope_provinces.set(["33"])
+    verifier = type(verifier).objects.get(pk=verifier.pk)
+    with pytest.raises(TransitionError, match="di luar wilayah"):
+        services.application_verify(application=application, by=verifier)
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
 
 
 def test_approval_is_refused_when_the_province_quota_is_full(applicant, verifier, approver):
