@@ -177,3 +177,23 @@ def test_a_lockout_of_one_login_leaves_other_logins_alone(client, siti, verifier
 
     assert response.status_code == 302
     assert logged_in_as(client) == str(verifier.pk)
+
+
+@override_settings(AXES_ENABLED=True, AXES_LOCKOUT_TEMPLATE="accounts/lockout.html")
+def test_staff_admin_logins_are_throttled_with_a_cool_off_not_a_permanent_lockout(client, verifier):
+    import datetime
+
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    def admin_login(password: str) -> int:
+        data = {"username": "budi", "password": password, "next": "/admin/"}
+        return client.post("/admin/login/?next=/admin/", data).status_code
+
+    assert [admin_login(f"salah-{n}") for n in range(5)] == [200, 200, 200, 200, 429]
+    assert admin_login("rahasia-123") == 429
+
+    # Fifteen minutes later (AXES_COOLOFF_TIME) the right password works again.
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=16))
+    assert admin_login("rahasia-123") == 302
+    assert logged_in_as(client) == str(verifier.pk)
