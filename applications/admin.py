@@ -30,12 +30,12 @@ from applications.models import (
 from applications.money import format_rupiah
 from applications.services import application_members_panel
 from groups.models import Member
+from groups.nik import NIK_SEARCH
 from jps_portal.paging import CappedCountPaginator
 from regions.admin import RegionScopedAdminMixin
 from regions.models import Province, Regency
 from regions.scope import region_scope_of, scope_filter
 
-NIK_SEARCH = re.compile(r"[0-9]{16}")
 REFERENCE_SEARCH = re.compile(r"JPS-[0-9]{4}-[A-Z]{3}-[0-9]{2}-[0-9]{6}")
 
 

@@ -1,8 +1,17 @@
+import re
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from groups.models import Bank, Group, Member
+from groups.nik import NIK_SEARCH
+from jps_portal.paging import CappedCountPaginator
 from regions.admin import RegionScopedAdminMixin
+
+ACCOUNT_SEARCH = re.compile(r"[0-9]{6,20}")
 
 
 @admin.register(Bank)
@@ -26,11 +35,25 @@ class GroupAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["code", "name", "year", "regency", "bank", "account_number", "created_at"]
     list_filter = ["year", "regency__province"]
     list_select_related = ["regency", "bank"]
-    search_fields = ["=code", "name", "=account_number"]
+    search_fields = ["name"]
+    search_help_text = _("Kode kelompok, nomor rekening (persis) atau nama kelompok.")
     autocomplete_fields = ["regency", "bank", "user"]
     readonly_fields = ["checks_requested_at", "checks_completed_at", "created_at", "updated_at"]
     inlines = [MemberInline]
+    paginator = CappedCountPaginator
     show_full_result_count = False
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Group], search_term: str
+    ) -> tuple[QuerySet[Group], bool]:
+        term = search_term.strip()
+        if ACCOUNT_SEARCH.fullmatch(term):
+            return queryset.filter(account_number=term), False
+        by_code = queryset.filter(code=term)
+        if term and by_code.exists():
+            return by_code, False
+        return super().get_search_results(request, queryset, term)
+
     # Counts next to each province filter: the launch figures are visible at a glance.
     show_facets = admin.ShowFacets.ALWAYS
 
@@ -42,8 +65,20 @@ class MemberAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["nik", "name", "sex", "birth_date", "role", "group", "year"]
     list_filter = ["year", "role", "sex", "employment_status", "has_disability"]
     list_select_related = ["group"]
-    # An exact NIK search: "nik" with an exact lookup hits the (nik, year) unique index.
-    search_fields = ["nik__exact", "name"]
+    search_fields = ["name"]
+    search_help_text = _("NIK (16 digit, persis) atau nama anggota.")
     autocomplete_fields = ["group"]
     readonly_fields = ["year", "created_at"]
+    paginator = CappedCountPaginator
     show_full_result_count = False
+    # Newest first on the primary key: the model's (group, pk) order would sort a million rows per page.
+    ordering = ["-pk"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Member], search_term: str
+    ) -> tuple[QuerySet[Member], bool]:
+        term = search_term.strip()
+        if NIK_SEARCH.fullmatch(term):
+            # Only the exact match: OR-ing it with a name search would scan the whole table.
+            return queryset.filter(nik=term), False
+        return super().get_search_results(request, queryset, term)

@@ -17,6 +17,9 @@ _SEPARATORS = re.compile(r"[\s.\-]")
 # The shape the database accepts (CheckConstraint on Member.nik); full validity is checked here.
 NIK_DB_PATTERN = r"^[0-9]{6}(0[1-9]|[12][0-9]|3[01]|4[1-9]|[56][0-9]|7[01])(0[1-9]|1[0-2])[0-9]{2}[0-9]{4}$"
 
+# What a search box treats as "a NIK": sixteen digits, matched exactly on the (nik, year) index.
+NIK_SEARCH = re.compile(r"[0-9]{16}")
+
 SEX_MALE = "L"
 SEX_FEMALE = "P"
 
