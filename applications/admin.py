@@ -29,6 +29,7 @@ from applications.models import (
 )
 from applications.money import format_rupiah
 from applications.services import application_members_panel
+from groups.admin import SchemeYearFilter
 from groups.models import Member
 from groups.nik import NIK_SEARCH
 from jps_portal.paging import CappedCountPaginator
@@ -193,7 +194,7 @@ class ApplicationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
         "status",
         "scheme",
         "scheme__programme",
-        "scheme__year",
+        SchemeYearFilter,
         ProvinceInScopeFilter,
         RegencyFilter,
         FlagStateFilter,
@@ -403,7 +404,7 @@ class ApplicationStatusChangeAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     scope_province_path = "application__province"
     scope_regency_path = "application__group__regency"
     list_display = ["application", "from_status", "to_status", "changed_by", "changed_at", "reason_code"]
-    list_filter = ["to_status", "reason_code"]
+    list_filter = ["to_status"]
     list_select_related = ["application", "changed_by"]
     search_fields = ["=application__reference"]
     show_full_result_count = False

@@ -152,9 +152,12 @@ def _django_setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jps_portal.settings")
     os.environ.setdefault("DJANGO_DEBUG", "false")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
+    import logging
+
     import django
 
     django.setup()
+    logging.getLogger("axes").setLevel(logging.WARNING)  # one line per test-client login otherwise
 
 
 if __name__ == "__main__":
