@@ -5,7 +5,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from applications import services
-from applications.integrity import group_checks_recompute
+from applications.integrity import flag_acknowledge, group_checks_recompute
 from applications.models import Flag
 from applications.tasks import recompute_group_checks, sweep_pending_group_checks
 from groups.models import Group
@@ -57,13 +57,23 @@ def test_an_age_outside_the_schemes_window_blocks():
 
 def test_one_bank_account_on_two_groups_of_a_year_blocks_both():
     first = GroupFactory(account_number="123456789012")
-    second = GroupFactory(account_number="123456789012")
+    second = GroupFactory(account_number="123456789012", village="Bojongsoang")
     GroupFactory(account_number="123456789012", year=2021)  # another year: not a duplicate
     assert _rules(first) == set()
     group_checks_recompute(group=first)
     group_checks_recompute(group=second)
     assert _rules(first) == {(None, "shared_bank_account")}
     assert second.code in first.flags.get().evidence
+
+
+def test_one_bank_account_on_two_groups_of_one_village_is_also_a_cluster_to_review():
+    first = GroupFactory(account_number="123456789012")
+    second = GroupFactory(account_number="123456789012", village="DESA Dayeuhkolot")
+    assert {(flag.rule, flag.severity) for flag in group_checks_recompute(group=first)} == {
+        ("shared_bank_account", "block"),
+        ("cluster_bank_account", "review"),
+    }
+    assert second.code in first.flags.get(rule="cluster_bank_account").evidence
 
 
 def test_running_the_checks_twice_changes_nothing():
@@ -96,8 +106,7 @@ def test_an_acknowledged_warning_stays_quiet_while_its_evidence_is_unchanged(ver
     member.sex = "P"
     member.save()
     flag = group_checks_recompute(group=group)[0]
-    flag.resolved_at, flag.cleared_by, flag.clear_note = timezone.now(), verifier, "KTP dicek: memang perempuan."
-    flag.save()
+    flag_acknowledge(flag=flag, by=verifier, note="KTP dicek: memang perempuan.")
     assert group_checks_recompute(group=group) == []
 
 
