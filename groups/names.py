@@ -46,7 +46,7 @@ def village_key(village: str) -> str:
 
 def address_key(address: str) -> str:
     """An address without case, spacing or punctuation: "Jl. Merdeka No.1" == "JL MERDEKA NO 1"."""
-    return " ".join(_tokens(address))
+    return " ".join(token for token in _NOT_WORD.split(address.casefold()) if token)
 
 
 def name_similarity(first: str, second: str) -> float:
