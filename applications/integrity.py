@@ -195,6 +195,7 @@ def _cluster_findings(group: Group, ketua: Member | None) -> list[Finding]:
     rows = (
         Group.objects.filter(regency_id=group.regency_id, year=group.year)
         .exclude(pk=group.pk)
+        .order_by()  # no sort: the rows are grouped in Python
         .values_list("pk", "code", "village", "phone", "address", "bank_id", "account_number")
     )
     same_village = {row[0]: row for row in rows if village_key(row[2]) == village}
@@ -202,9 +203,9 @@ def _cluster_findings(group: Group, ketua: Member | None) -> list[Finding]:
         return []
     ketua_of = {
         row[0]: row[1:]
-        for row in Member.objects.filter(group_id__in=same_village, role=Member.Role.KETUA).values_list(
-            "group_id", "name", "birth_date", "phone"
-        )
+        for row in Member.objects.filter(group_id__in=same_village, role=Member.Role.KETUA)
+        .order_by()
+        .values_list("group_id", "name", "birth_date", "phone")
     }
     me = _neighbour(
         group.code,

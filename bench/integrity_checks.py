@@ -49,7 +49,9 @@ def main() -> None:
 
     sample = groups[0]
     with connection.cursor() as cursor:
-        query = Group.objects.filter(regency_id=sample.regency_id, year=sample.year).values_list("pk", "village")
+        query = (
+            Group.objects.filter(regency_id=sample.regency_id, year=sample.year).order_by().values_list("pk", "village")
+        )
         sql, params = query.query.sql_with_params()
         cursor.execute(f"EXPLAIN ANALYZE {sql}", params)
         plan = [row[0] for row in cursor.fetchall()]
