@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from applications import services
 from applications.forms import DecisionNoteForm, RejectionForm, RevisionRequestForm
+from applications.integrity import flags_acknowledge
 from applications.models import (
     Application,
     ApplicationDocument,
@@ -163,7 +164,7 @@ class RegencyFilter(admin.SimpleListFilter):
         return queryset.filter(group__regency_id=self.value()) if self.value() else queryset
 
 
-class FlagStateFilter(admin.SimpleListFilter):
+class GroupFlagsFilter(admin.SimpleListFilter):
     title = _("temuan")
     parameter_name = "flags"
 
@@ -197,7 +198,7 @@ class ApplicationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
         SchemeYearFilter,
         ProvinceInScopeFilter,
         RegencyFilter,
-        FlagStateFilter,
+        GroupFlagsFilter,
     ]
     list_select_related = ["group__regency", "scheme", "province"]
     # A reference or a 16-digit NIK is matched exactly on its index (see get_search_results).
@@ -384,19 +385,97 @@ class ApplicationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/applications/application/decision_confirmation.html", context)
 
 
+class FlagStateFilter(admin.SimpleListFilter):
+    title = _("keadaan")
+    parameter_name = "keadaan"
+
+    def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
+        return [
+            ("terbuka", _("Terbuka")),
+            ("diakui", _("Diakui petugas")),
+            ("diperbaiki", _("Selesai otomatis (data diperbaiki)")),
+        ]
+
+    def queryset(self, request, queryset):  # noqa: ANN001, ANN201
+        return {
+            "terbuka": queryset.filter(resolved_at__isnull=True),
+            "diakui": queryset.filter(cleared_by__isnull=False),
+            "diperbaiki": queryset.filter(resolved_at__isnull=False, cleared_by__isnull=True),
+        }.get(self.value(), queryset)
+
+
+class FlagAcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label=_("Catatan"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=2000,
+        help_text=_('Wajib: mengapa temuan ini dapat diterima, mis. "KTP sudah dicek langsung".'),
+    )
+
+
 @admin.register(Flag)
-class FlagAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+class FlagAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
     scope_province_path = "group__regency__province"
     scope_regency_path = "group__regency"
-    list_display = ["rule", "severity", "group", "member", "raised_at", "resolved_at", "cleared_by"]
-    list_filter = ["severity", "rule", "resolved_at"]
+    list_display = ["rule", "severity", "group", "member", "raised_at", "resolved_at", "cleared_by", "cleared_at"]
+    list_filter = [FlagStateFilter, "severity", "rule", ("group__regency__province", admin.RelatedFieldListFilter)]
     list_select_related = ["group", "member", "cleared_by"]
     search_fields = ["=group__code", "member__nik__exact"]
-    readonly_fields = ["group", "member", "rule", "severity", "evidence", "raised_at", "resolved_at", "cleared_by"]
+    readonly_fields = [
+        "group",
+        "member",
+        "rule",
+        "severity",
+        "evidence",
+        "raised_at",
+        "resolved_at",
+        "cleared_by",
+        "cleared_at",
+        "clear_note",
+    ]
+    actions = ["acknowledge_selected"]
     show_full_result_count = False
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False
+
+    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False  # a finding is closed by fixing the data or acknowledging it, never erased
+
+    @admin.action(description=_("Tandai sudah ditinjau / akui peringatan"), permissions=["change"])
+    def acknowledge_selected(self, request: HttpRequest, queryset: QuerySet[Flag]) -> TemplateResponse | None:
+        """First a confirmation page asking for the note; then the service for each flag, each
+        refusal reported on its own."""
+        form = FlagAcknowledgeForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._acknowledge_confirmation(request, queryset, form)
+        flags = list(queryset.select_related("group"))
+        refused = flags_acknowledge(flags=flags, by=request.user, note=form.cleaned_data["note"])
+        for flag in flags:
+            if flag.pk in refused:
+                self.message_user(
+                    request, f"{flag.group.code} — {flag.get_rule_display()}: {refused[flag.pk]}", messages.ERROR
+                )
+        if len(flags) > len(refused):
+            self.message_user(
+                request, _("%(count)d temuan diakui.") % {"count": len(flags) - len(refused)}, messages.SUCCESS
+            )
+        return None
+
+    def _acknowledge_confirmation(
+        self, request: HttpRequest, queryset: QuerySet[Flag], form: FlagAcknowledgeForm
+    ) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Akui temuan terpilih"),
+            "opts": self.model._meta,
+            "flags": queryset.select_related("group", "member"),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "acknowledge_selected",
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        return TemplateResponse(request, "admin/applications/flag/acknowledge_confirmation.html", context)
 
 
 @admin.register(ApplicationStatusChange)

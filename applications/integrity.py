@@ -2,23 +2,46 @@
 
 Re-running the rules is idempotent: an open flag is kept (evidence refreshed), a flag whose cause
 is gone is resolved, and a warning an officer acknowledged stays quiet while its evidence is unchanged.
+
+The rules: NIK shape, region, sex, birth date and age per scheme (per member); one bank account on
+several groups of a year (block); an account holder named unlike the group and its ketua (warn);
+clusters of groups of one year in one village sharing a phone, an address, a leader or a bank
+account (review). "NIK already in another group this year" has no rule: the database refuses it
+(``member_nik_once_per_year``), so such a member can never be stored, let alone flagged.
+
+Officers acknowledge warn and review flags with a note (``flag_acknowledge``); a block is resolved
+only by fixing the data. Every change to a flag is in its simple-history trail.
 """
 
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Flag, Scheme
 from groups.models import Group, Member
+from groups.names import address_key, group_name_key, name_similarity, person_name_key, village_key
 from groups.nik import check_nik
 from regions.models import RegencyRecode
+from regions.scope import region_scope_of
 from regions.services import known_nik_prefixes
 
 Severity = Flag.Severity
 Rule = Flag.Rule
+
+# An account holder whose normalised name is less alike than this to both the group's name and the
+# ketua's name is worth a look (0–1, difflib ratio; see groups.names.name_similarity).
+NAME_SIMILARITY_MIN = 0.8
+# This many groups (counting the one checked) of one year and village sharing something form a cluster.
+CLUSTER_MIN_GROUPS = 2
+# Evidence names at most this many other groups.
+EVIDENCE_MAX_GROUPS = 10
 
 
 @dataclass(frozen=True)
@@ -46,10 +69,12 @@ def group_checks_recompute(*, group: Group) -> list[Flag]:
 def _findings(group: Group) -> list[Finding]:
     scheme = _live_scheme(group)
     home_regencies = _home_regency_codes(group.regency_id)
-    findings = [
-        finding for member in group.members.all() for finding in _member_findings(member, home_regencies, scheme)
-    ]
+    members = list(group.members.all())
+    findings = [finding for member in members for finding in _member_findings(member, home_regencies, scheme)]
+    ketua = next((member for member in members if member.role == Member.Role.KETUA), None)
     findings.extend(_shared_bank_account_findings(group))
+    findings.extend(_account_holder_findings(group, ketua))
+    findings.extend(_cluster_findings(group, ketua))
     return findings
 
 
@@ -128,6 +153,132 @@ def _shared_bank_account_findings(group: Group) -> list[Finding]:
     return [Finding(Rule.SHARED_BANK_ACCOUNT, Severity.BLOCK, evidence)]
 
 
+def _account_holder_findings(group: Group, ketua: Member | None) -> list[Finding]:
+    if not group.has_bank_account:
+        return []
+    to_group = name_similarity(group_name_key(group.account_holder), group_name_key(group.name))
+    to_ketua = name_similarity(person_name_key(group.account_holder), person_name_key(ketua.name)) if ketua else 0.0
+    if max(to_group, to_ketua) >= NAME_SIMILARITY_MIN:
+        return []
+    evidence = _(
+        "Pemilik rekening “%(holder)s” tidak mirip nama kelompok “%(group)s” (kemiripan %(to_group)d%%) "
+        "maupun nama ketua “%(ketua)s” (kemiripan %(to_ketua)d%%)."
+    ) % {
+        "holder": group.account_holder,
+        "group": group.name,
+        "to_group": round(to_group * 100),
+        "ketua": ketua.name if ketua else _("belum ada ketua"),
+        "to_ketua": round(to_ketua * 100),
+    }
+    return [Finding(Rule.ACCOUNT_HOLDER_NAME, Severity.WARN, evidence)]
+
+
+@dataclass(frozen=True)
+class _Neighbour:
+    """What the cluster rules compare of a group, normalised."""
+
+    code: str
+    phone: str
+    address: str
+    account: tuple[str, str] | None
+    leader: tuple[str, object] | None  # (ketua name, birth date)
+    leader_phone: str
+
+
+def _cluster_findings(group: Group, ketua: Member | None) -> list[Finding]:
+    """Groups of the same year in the same village (regency + normalised village name) that share
+    a phone, an address, a leader or a bank account. Two queries, both on indexes: the regency's
+    groups of the year (``group_regency_year_idx``), then their ketua (``member_one_ketua_per_group``)."""
+    village = village_key(group.village)
+    if not village:
+        return []  # no village typed: "the same village" cannot be told
+    rows = (
+        Group.objects.filter(regency_id=group.regency_id, year=group.year)
+        .exclude(pk=group.pk)
+        .order_by()  # no sort: the rows are grouped in Python
+        .values_list("pk", "code", "village", "phone", "address", "bank_id", "account_number")
+    )
+    same_village = {row[0]: row for row in rows if village_key(row[2]) == village}
+    if not same_village:
+        return []
+    ketua_of = {
+        row[0]: row[1:]
+        for row in Member.objects.filter(group_id__in=same_village, role=Member.Role.KETUA)
+        .order_by()
+        .values_list("group_id", "name", "birth_date", "phone")
+    }
+    me = _neighbour(
+        group.code,
+        group.phone,
+        group.address,
+        group.bank_id,
+        group.account_number,
+        (ketua.name, ketua.birth_date, ketua.phone) if ketua else None,
+    )
+    others = [_neighbour(*row[1:2], *row[3:], ketua_of.get(pk)) for pk, row in same_village.items()]
+    return [
+        finding
+        for rule, shares, label in _cluster_tests(me)
+        for finding in _cluster_finding(rule, label, [other.code for other in others if shares(other)])
+    ]
+
+
+def _neighbour(
+    code: str, phone: str, address: str, bank_id: str | None, account_number: str, ketua: tuple | None
+) -> _Neighbour:
+    name, birth_date, ketua_phone = ketua if ketua else ("", None, "")
+    leader_key = person_name_key(name)
+    return _Neighbour(
+        code=code,
+        phone=_phone_key(phone),
+        address=address_key(address),
+        account=(bank_id, account_number) if bank_id and account_number else None,
+        leader=(leader_key, birth_date) if leader_key else None,
+        leader_phone=_phone_key(ketua_phone),
+    )
+
+
+def _cluster_tests(me: _Neighbour) -> list[tuple[str, Callable[[_Neighbour], bool], str]]:
+    """(rule, does this other group share it with ``me``, what is shared) for each cluster rule."""
+    return [
+        (Rule.CLUSTER_PHONE, lambda other: bool(me.phone) and other.phone == me.phone, me.phone),
+        (Rule.CLUSTER_ADDRESS, lambda other: bool(me.address) and other.address == me.address, me.address),
+        (
+            Rule.CLUSTER_LEADER,
+            lambda other: (
+                (me.leader is not None and other.leader == me.leader)
+                or (bool(me.leader_phone) and other.leader_phone == me.leader_phone)
+            ),
+            me.leader[0] if me.leader else me.leader_phone,
+        ),
+        (
+            Rule.CLUSTER_BANK_ACCOUNT,
+            lambda other: me.account is not None and other.account == me.account,
+            " ".join(me.account) if me.account else "",
+        ),
+    ]
+
+
+def _cluster_finding(rule: str, shared: str, codes: list[str]) -> list[Finding]:
+    if len(codes) + 1 < CLUSTER_MIN_GROUPS:
+        return []
+    codes = sorted(codes)
+    listed = ", ".join(codes[:EVIDENCE_MAX_GROUPS])
+    if len(codes) > EVIDENCE_MAX_GROUPS:
+        listed += " " + _("(dan %(count)d lainnya)") % {"count": len(codes) - EVIDENCE_MAX_GROUPS}
+    evidence = _("%(rule)s (%(shared)s): %(groups)s.") % {
+        "rule": Rule(rule).label,
+        "shared": shared,
+        "groups": listed,
+    }
+    return [Finding(rule, Severity.REVIEW, evidence)]
+
+
+def _phone_key(phone: str) -> str:
+    digits = "".join(character for character in phone if character.isdigit())
+    return "0" + digits[2:] if digits.startswith("62") else digits
+
+
 def _apply_findings(group: Group, findings: dict[tuple[int | None, str], Finding]) -> None:
     now = timezone.now()
     open_flags = {(flag.member_id, flag.rule): flag for flag in group.flags.filter(resolved_at__isnull=True)}
@@ -158,3 +309,71 @@ def _apply_findings(group: Group, findings: dict[tuple[int | None, str], Finding
 
 def group_has_blocking_flags(group: Group) -> bool:
     return group.flags.filter(resolved_at__isnull=True, severity=Severity.BLOCK).exists()
+
+
+def open_flags_by_member(group: Group) -> dict[int | None, list[Flag]]:
+    """The group's open flags keyed by member id (``None`` for flags on the group itself), in one query."""
+    by_member: dict[int | None, list[Flag]] = defaultdict(list)
+    for flag in group.flags.filter(resolved_at__isnull=True).order_by("member_id", "severity", "rule"):
+        by_member[flag.member_id].append(flag)
+    return dict(by_member)
+
+
+def open_flags_problem(group: Group) -> str | None:
+    """Why the group's application cannot be decided while flags are open, or ``None`` (one query).
+
+    An open flag is a block whose data is not fixed yet, or a warning / review an officer has not
+    acknowledged (acknowledging closes it)."""
+    counts = list(
+        group.flags.filter(resolved_at__isnull=True)
+        .values_list("severity", "rule")
+        .annotate(count=Count("pk"))
+        .order_by("severity", "rule")
+    )
+    if not counts:
+        return None
+    listed = "; ".join(
+        f"{Rule(rule).label} ({Severity(severity).label.lower()}, {count})" for severity, rule, count in counts
+    )
+    return _(
+        "Masih ada %(count)d temuan terbuka: %(rules)s. Temuan blokir selesai bila datanya diperbaiki; "
+        "peringatan dan temuan perlu ditinjau harus diakui petugas dengan catatan."
+    ) % {"count": sum(count for _severity, _rule, count in counts), "rules": listed}
+
+
+def flag_acknowledge(*, flag: Flag, by: AbstractBaseUser, note: str) -> Flag:
+    """An officer acknowledges a warn or review flag with a note, which closes it.
+
+    Refused (ValidationError, in Indonesian, nothing changed) without a note, outside the officer's
+    region, for a block (only fixing the data resolves it) and for a flag already closed. The row is
+    locked, so two officers acknowledging at once record one acknowledgement."""
+    note = note.strip()
+    if not note:
+        raise ValidationError(_("Tuliskan catatan: mengapa temuan ini dapat diterima."))
+    with transaction.atomic():
+        locked = Flag.objects.select_for_update(of=("self",)).select_related("group__regency").get(pk=flag.pk)
+        regency = locked.group.regency
+        if not region_scope_of(by).covers(province_code=regency.province_id, regency_code=regency.pk):
+            raise ValidationError(_("Temuan ini di luar wilayah kerja Anda."))
+        if locked.severity == Severity.BLOCK:
+            raise ValidationError(
+                _("Temuan blokir tidak dapat diakui; perbaiki datanya, pemeriksaan otomatis akan menutupnya.")
+            )
+        if locked.resolved_at is not None:
+            raise ValidationError(_("Temuan ini sudah selesai."))
+        locked.resolved_at = locked.cleared_at = timezone.now()
+        locked.cleared_by, locked.clear_note = by, note
+        locked._history_user = by  # the audit row names the officer even outside a request
+        locked.save(update_fields=["resolved_at", "cleared_at", "cleared_by", "clear_note"])
+    return locked
+
+
+def flags_acknowledge(*, flags: Iterable[Flag], by: AbstractBaseUser, note: str) -> dict[int, str]:
+    """Acknowledge each flag on its own; returns the refusal message per flag id that was refused."""
+    refused: dict[int, str] = {}
+    for flag in flags:
+        try:
+            flag_acknowledge(flag=flag, by=by, note=note)
+        except ValidationError as error:
+            refused[flag.pk] = "; ".join(error.messages)
+    return refused

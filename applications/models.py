@@ -429,6 +429,11 @@ class Flag(models.Model):
         NIK_BIRTH_DATE = "nik_birth_date", _("Tanggal lahir tidak sesuai NIK")
         AGE = "age", _("Usia di luar ketentuan skema")
         SHARED_BANK_ACCOUNT = "shared_bank_account", _("Rekening dipakai kelompok lain")
+        ACCOUNT_HOLDER_NAME = "account_holder_name", _("Nama pemilik rekening tidak mirip nama kelompok/ketua")
+        CLUSTER_PHONE = "cluster_phone", _("Kelompok sedesa memakai nomor HP yang sama")
+        CLUSTER_ADDRESS = "cluster_address", _("Kelompok sedesa memakai alamat yang sama")
+        CLUSTER_LEADER = "cluster_leader", _("Kelompok sedesa dipimpin ketua yang sama")
+        CLUSTER_BANK_ACCOUNT = "cluster_bank_account", _("Kelompok sedesa memakai rekening yang sama")
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="flags", verbose_name=_("kelompok"))
     member = models.ForeignKey(
@@ -441,9 +446,17 @@ class Flag(models.Model):
     # Resolved by the rule itself when the data was fixed, or cleared by an officer with a note.
     resolved_at = models.DateTimeField(_("selesai pada"), null=True, blank=True)
     cleared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diakui oleh"),
     )
+    cleared_at = models.DateTimeField(_("diakui pada"), null=True, blank=True)
     clear_note = models.TextField(_("catatan penyelesaian"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("temuan")
@@ -462,6 +475,17 @@ class Flag(models.Model):
                 name="flag_one_open_per_member_rule",
             ),
             models.CheckConstraint(condition=Q(severity__in=["block", "warn", "review"]), name="flag_severity_valid"),
+            # An officer's acknowledgement closes the flag and always says who, when and why; a block
+            # is never acknowledged by hand: only fixing the data resolves it.
+            models.CheckConstraint(
+                condition=Q(cleared_by__isnull=True, cleared_at__isnull=True)
+                | (
+                    Q(cleared_by__isnull=False, cleared_at__isnull=False, resolved_at__isnull=False)
+                    & ~Q(clear_note="")
+                    & ~Q(severity="block")
+                ),
+                name="flag_acknowledged_with_note_never_block",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,10 +9,12 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.integrity import open_flags_by_member, open_flags_problem
 from applications.models import (
     PADAT_KARYA,
     REFERENCE_CODES,
@@ -249,9 +251,10 @@ def application_request_revision(
 
 
 def application_verify(*, application: Application, by: AbstractBaseUser, note: str = "") -> ApplicationStatusChange:
+    """Verify once no flag is open: blocks fixed, warnings and reviews acknowledged. Checks still
+    pending do not stop verification (approval waits for them, and approval re-reads the flags)."""
     _require_officer(application, by, VERIFY_PERMISSION)
-    if application.group.flags.filter(resolved_at__isnull=True, severity=Flag.Severity.BLOCK).exists():
-        raise TransitionError(_("Masih ada temuan berstatus blokir; perbaiki datanya lebih dulu."))
+    _refuse_on_open_flags(application)
     return _status_announce(application.transition_to(Status.VERIFIED, by=by, note=note))
 
 
@@ -286,8 +289,11 @@ def application_approve(*, application: Application, by: AbstractBaseUser, note:
         raise TransitionError(_("Belum ada kuota skema ini untuk provinsi kelompok."))
     if _verified_by(application) == by.pk:
         raise TransitionError(_("Pengajuan tidak dapat disetujui oleh petugas yang memverifikasinya."))
-    if application.group.flags.filter(resolved_at__isnull=True, severity=Flag.Severity.BLOCK).exists():
-        raise TransitionError(_("Masih ada temuan berstatus blokir; pengajuan belum dapat disetujui."))
+    if group_checks_pending(application.group):
+        raise TransitionError(
+            _("Pemeriksaan otomatis belum selesai untuk kelompok ini; coba lagi setelah pemeriksaan selesai.")
+        )
+    _refuse_on_open_flags(application)
     used = _quota_used(quota)
     if used["groups"] + 1 > quota.groups:
         raise TransitionError(_("Kuota kelompok provinsi ini untuk skema tersebut sudah penuh."))
@@ -298,6 +304,12 @@ def application_approve(*, application: Application, by: AbstractBaseUser, note:
             Status.APPROVED, by=by, note=note, extra_fields={"approved_amount": application.requested_amount}
         )
     )
+
+
+def _refuse_on_open_flags(application: Application) -> None:
+    problem = open_flags_problem(application.group)
+    if problem:
+        raise TransitionError(problem)
 
 
 APPROVED_OR_LATER = [Status.APPROVED, Status.IN_DISBURSEMENT, Status.REPORTING, Status.COMPLETED]
@@ -367,9 +379,19 @@ def all_groups_checks_request(*, year: int | None = None) -> int:
     """Mark every group (of ``year``) for re-checking; the sweep picks them up in chunks."""
     groups = Group.objects.all() if year is None else Group.objects.filter(year=year)
     # Backdated past the sweep's grace period, so the next sweeps take them at once, 5,000 a time.
+    # A group checked before is marked as of its last check, not later: a routine re-check is not
+    # "pending" (group_checks_pending), so it does not hold up approvals for the night; a group never
+    # checked is pending, as it should be.
     return groups.filter(checks_requested_at__isnull=True).update(
-        checks_requested_at=timezone.now() - datetime.timedelta(days=1)
+        checks_requested_at=Coalesce(F("checks_completed_at"), Value(timezone.now() - datetime.timedelta(days=1)))
     )
+
+
+def group_checks_pending(group: Group) -> bool:
+    """Whether checks asked for since the group's last completed run (a submission, a resubmission)
+    have not run yet; read from the database, as the task updates the row behind this object."""
+    requested_after_last_run = Q(checks_completed_at__isnull=True) | Q(checks_requested_at__gt=F("checks_completed_at"))
+    return Group.objects.filter(Q(pk=group.pk, checks_requested_at__isnull=False) & requested_after_last_run).exists()
 
 
 # --- the group's portal: schemes, proposal, documents, checklist -------------------------------------
@@ -698,12 +720,7 @@ class MemberRow:
 def application_members_panel(application: Application) -> dict[str, object]:
     """The group's members with their open flags, and the group-level flags: two queries in all."""
     members = list(application.group.members.order_by("pk"))
-    open_flags = Flag.objects.filter(group_id=application.group_id, resolved_at__isnull=True).order_by(
-        "severity", "rule"
-    )
-    flags_by_member: dict[int | None, list[Flag]] = {}
-    for flag in open_flags:
-        flags_by_member.setdefault(flag.member_id, []).append(flag)
+    flags_by_member = open_flags_by_member(application.group)
     opens_on = application.scheme.opens_on
     return {
         "rows": [MemberRow(member, member.age_on(opens_on), flags_by_member.get(member.pk, [])) for member in members],

@@ -107,7 +107,11 @@ class Group(models.Model):
                 name="group_bank_account_complete_or_absent",
             ),
         ]
-        indexes = [models.Index(fields=["bank", "account_number"], name="group_bank_account_idx")]
+        indexes = [
+            models.Index(fields=["bank", "account_number"], name="group_bank_account_idx"),
+            # The cluster rules read one regency's groups of one year (applications.integrity).
+            models.Index(fields=["regency", "year"], name="group_regency_year_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

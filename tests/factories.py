@@ -88,8 +88,9 @@ class GroupFactory(factory.django.DjangoModelFactory):
     year = 2020
     regency_id = "32.04"
     village = "Dayeuhkolot"
-    address = "Jl. Raya Dayeuhkolot No. 1"
-    phone = "081234567890"
+    # Distinct per group: groups of one village sharing a phone or an address form a cluster flag.
+    address = factory.Sequence(lambda n: f"Jl. Raya Dayeuhkolot No. {n + 1}")
+    phone = factory.Sequence(lambda n: f"0812{n + 10000000:08d}")
     bank_id = "002"
     account_number = factory.Sequence(lambda n: f"{1000000000 + n:015d}")
     account_holder = factory.LazyAttribute(lambda group: group.name)

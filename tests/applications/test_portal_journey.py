@@ -407,6 +407,7 @@ def test_tranches_are_shown_once_there_are_some(siti, draft, applicant, verifier
     assert "Tahap penyaluran" not in html
     _complete(draft)
     services.application_submit(application=draft, by=applicant)
+    services.group_checks_run(group_id=draft.group_id)  # the background checks have run
     services.application_verify(application=draft, by=verifier)
     SchemeQuotaFactory(scheme=draft.scheme, groups=1)
     services.application_approve(application=draft, by=approver)
@@ -427,6 +428,7 @@ def test_every_officer_decision_emails_the_group(
     SchemeQuotaFactory(scheme=draft.scheme, groups=1)
     with django_capture_on_commit_callbacks(execute=True):
         services.application_submit(application=draft, by=applicant)
+    with django_capture_on_commit_callbacks(execute=True):  # the integrity checks ran at the first commit
         services.application_verify(application=draft, by=verifier, note="Data lengkap.")
         services.application_approve(application=draft, by=approver)
     assert [email.subject.rsplit(": ", 1)[1] for email in mail.outbox] == ["Diajukan", "Terverifikasi", "Disetujui"]

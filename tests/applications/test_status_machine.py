@@ -42,6 +42,12 @@ def _complete_application(**fields) -> Application:
     return application
 
 
+def _submit_and_check(application: Application, by) -> None:
+    """Submit, then run the integrity checks the submission enqueued (as the worker would)."""
+    services.application_submit(application=application, by=by)
+    services.group_checks_run(group_id=application.group_id)
+
+
 def test_every_status_has_a_row_in_the_transition_table():
     assert set(Application.TRANSITIONS) == set(Status.values)
 
@@ -117,7 +123,7 @@ def test_a_revision_round_trip_keeps_the_whole_history(applicant, verifier, appr
         reason_codes=["dokumen_tidak_terbaca"],
         note="Foto KTP anggota no. 4 buram.",
     )
-    services.application_submit(application=application, by=applicant)
+    _submit_and_check(application, applicant)
     services.application_verify(application=application, by=verifier)
     SchemeQuotaFactory(scheme=application.scheme, province_id="32", groups=1)
     services.application_approve(application=application, by=approver)
@@ -189,7 +195,7 @@ def test_approval_is_refused_when_the_province_quota_is_full(applicant, verifier
     approved = ApplicationFactory(scheme=quota.scheme, status=Status.APPROVED, approved_amount=40_000_000)
     assert approved.province_id == "32"
     application = _complete_application()
-    services.application_submit(application=application, by=applicant)
+    _submit_and_check(application, applicant)
     services.application_verify(application=application, by=verifier)
     with pytest.raises(TransitionError, match="Kuota"):
         services.application_approve(application=application, by=approver)
@@ -200,7 +206,7 @@ def test_approval_is_refused_when_the_province_quota_is_full(applicant, verifier
 def test_approval_is_refused_when_the_budget_would_be_exceeded(applicant, verifier, approver):
     SchemeQuotaFactory(province_id="32", groups=5, budget=39_999_999)
     application = _complete_application()
-    services.application_submit(application=application, by=applicant)
+    _submit_and_check(application, applicant)
     services.application_verify(application=application, by=verifier)
     with pytest.raises(TransitionError, match="Pagu"):
         services.application_approve(application=application, by=approver)
