@@ -16,10 +16,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Reference data comes from data migrations, and a transactional test's flush empties it; a
     database reused from such a run (``--reuse-db``) gets it back here."""
     with django_db_blocker.unblock():
-        if not Province.objects.exists():
-            importlib.import_module("regions.migrations.0002_load_regions").load(apps, None)
-        if not Bank.objects.exists():
-            importlib.import_module("groups.migrations.0002_load_banks").load(apps, None)
+        restore_reference_data()
+
+
+def restore_reference_data() -> None:
+    """Regions, banks and the role groups, loaded again if a flush removed them."""
+    from accounts.roles import roles_sync
+
+    if not Province.objects.exists():
+        importlib.import_module("regions.migrations.0002_load_regions").load(apps, None)
+    if not Bank.objects.exists():
+        importlib.import_module("groups.migrations.0002_load_banks").load(apps, None)
+    roles_sync()
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ from django.db import connection, connections
 
 from applications import services
 from applications.models import Application, TransitionError
+from tests.conftest import restore_reference_data
 from tests.factories import ApplicationFactory, GroupFactory, SchemeQuotaFactory, add_members
 
 pytestmark = [
@@ -16,6 +17,12 @@ pytestmark = [
 Status = Application.Status
 RACERS = 20
 PLACES = 10
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db):
+    # A transactional test that ran before this one may have flushed regions, banks and roles away.
+    restore_reference_data()
 
 
 def test_twenty_concurrent_approvals_for_ten_places_approve_exactly_ten(approver):
