@@ -202,7 +202,7 @@ class ApplicationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
     ]
     list_select_related = ["group__regency", "scheme", "province"]
     # A reference or a 16-digit NIK is matched exactly on its index (see get_search_results).
-    search_fields = ["group__name", "group__code"]
+    search_fields = ["group__name"]
     search_help_text = _("Nomor pendaftaran, NIK anggota (16 digit), atau nama/kode kelompok.")
     readonly_fields = [
         "reference",
@@ -263,6 +263,9 @@ class ApplicationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
             return queryset.filter(Exists(Member.objects.filter(group_id=OuterRef("group_id"), nik=term))), False
         if REFERENCE_SEARCH.fullmatch(term.upper()):
             return queryset.filter(reference=term.upper()), False
+        by_group_code = queryset.filter(group__code=term)
+        if term and by_group_code.exists():
+            return by_group_code, False
         return super().get_search_results(request, queryset, term)
 
     @admin.display(description=_("kabupaten/kota"), ordering="group__regency__name")

@@ -16,7 +16,10 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            rows = rows.order_by()  # the count does not need the list's sort
+        return rows[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:
