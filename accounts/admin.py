@@ -14,3 +14,10 @@ class UserAdmin(DjangoUserAdmin):
         (_("Lingkup wilayah"), {"fields": ["phone", "scope_national", "scope_provinces", "scope_regencies"]}),
     ]
     filter_horizontal = ["groups", "user_permissions", "scope_provinces", "scope_regencies"]
+
+    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+        # A portal administrator assigns roles and scopes; only a superuser makes superusers or
+        # hands out single permissions, so the administrator role cannot lift itself higher.
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return [*super().get_readonly_fields(request, obj), "is_superuser", "user_permissions"]

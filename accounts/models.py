@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     APPROVER = "ppk", _("PPK / pemberi persetujuan")
     FINANCE = "bendahara", _("Bendahara / keuangan")
     DIRECTOR = "direktur", _("Direktur / pimpinan")
+    ADMIN = "admin", _("Administrator portal")
 
 
 class User(AbstractUser):

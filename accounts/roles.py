@@ -58,6 +58,18 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
 }
 
 
+# The portal administrator manages schemes, quotas, users and reference data: every permission of the
+# portal's own apps ("app.*"), and no more (Django's own auth/session tables stay superuser-only).
+ROLE_PERMISSIONS[Role.ADMIN] = [
+    "accounts.*",
+    "applications.*",
+    "groups.*",
+    "disbursements.*",
+    "regions.*",
+    "auth.view_group",
+]
+
+
 def roles_sync() -> None:
     """Create one auth group per role and give it exactly the permissions listed above."""
     # post_migrate reaches apps one by one; make sure every app's permissions exist already.
@@ -65,10 +77,11 @@ def roles_sync() -> None:
         create_permissions(app_config, verbosity=0)
     for role, codenames in ROLE_PERMISSIONS.items():
         auth_group, _created = AuthGroup.objects.get_or_create(name=role.value)
-        permissions = [_permission(codename) for codename in codenames]
-        auth_group.permissions.set([p for p in permissions if p is not None])
+        auth_group.permissions.set([p for dotted in codenames for p in _permissions(dotted)])
 
 
-def _permission(dotted: str) -> Permission | None:
+def _permissions(dotted: str) -> list[Permission]:
+    """``app.codename`` names one permission; ``app.*`` every permission of that app."""
     app_label, codename = dotted.split(".")
-    return Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+    permissions = Permission.objects.filter(content_type__app_label=app_label)
+    return list(permissions if codename == "*" else permissions.filter(codename=codename))
