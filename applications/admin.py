@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -38,6 +38,7 @@ from regions.admin import RegionScopedAdminMixin
 from regions.models import Province, Regency
 from regions.scope import region_scope_of, scope_filter
 
+Status = Application.Status
 REFERENCE_SEARCH = re.compile(r"JPS-[0-9]{4}-[A-Z]{3}-[0-9]{2}-[0-9]{6}")
 
 
@@ -247,12 +248,35 @@ class ApplicationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.ALLOW
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False  # groups apply through the portal or a Disnaker list import
 
     def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
         # The proposal is the group's: officers read it and send it back for revision, never rewrite it.
         return [*self.readonly_fields, *self.fieldsets[2][1]["fields"]]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        application = self.get_object(request, object_id)
+        actions = self._decision_actions(request, application) if application else []
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "decision_actions": actions})
+
+    def _decision_actions(self, request: HttpRequest, application: Application) -> list[tuple[str, str]]:
+        """The decisions this officer may take on this application now, as (action, label) buttons."""
+        user, status = request.user, application.status
+        verifier, approver = user.has_perm(services.VERIFY_PERMISSION), user.has_perm(services.APPROVE_PERMISSION)
+        buttons = []
+        if status == Status.SUBMITTED and verifier:
+            buttons += [("verify_selected", _("Verifikasi")), ("request_revision_selected", _("Minta perbaikan"))]
+        if status == Status.VERIFIED and approver:
+            buttons += [("approve_selected", _("Setujui")), ("request_revision_selected", _("Minta perbaikan"))]
+        if (status == Status.SUBMITTED and verifier) or (status == Status.VERIFIED and approver):
+            buttons.append(("reject_selected", _("Tolak")))
+        return buttons
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Application], search_term: str

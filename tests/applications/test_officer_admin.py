@@ -297,3 +297,23 @@ def test_a_long_list_is_not_counted_to_the_end(verifier, monkeypatch):
         _application()
     html = _client(verifier).get(CHANGELIST).content.decode()
     assert "lebih dari 2" in html
+
+
+def test_the_change_page_offers_only_the_decisions_the_officer_may_take_now(verifier, approver):
+    submitted = _application()
+    url = reverse("admin:applications_application_change", args=[submitted.pk])
+    verifier_page = _client(verifier).get(url).content.decode()
+    assert 'value="verify_selected"' in verifier_page
+    assert 'value="approve_selected"' not in verifier_page
+    approver_page = _client(approver).get(url).content.decode()
+    assert 'value="verify_selected"' not in approver_page
+
+
+def test_a_decision_button_opens_the_confirmation_page_for_that_one_application(verifier):
+    application = _application()
+    response = _client(verifier).post(
+        CHANGELIST, {"action": "verify_selected", helpers.ACTION_CHECKBOX_NAME: [application.pk]}
+    )
+    assert response.status_code == 200
+    assert application.reference in response.content.decode()
+    assert "Ya, lanjutkan" in response.content.decode()
