@@ -20,7 +20,9 @@ from applications.models import (
     TransitionError,
 )
 from applications.money import format_rupiah
+from applications.resources import ApplicationResource
 from regions.admin import RegionScopedAdminMixin
+from spreadsheets.admin import SpreadsheetExportAdminMixin
 
 
 class SchemeQuotaInline(admin.TabularInline):
@@ -98,7 +100,8 @@ def _run_for_each(
 
 
 @admin.register(Application)
-class ApplicationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, SimpleHistoryAdmin):
+    resource_classes = [ApplicationResource]  # export (CSV/XLSX, streamed too): spreadsheets.admin
     scope_province_path = "province"
     scope_regency_path = "group__regency"
     list_display = ["reference", "group", "scheme", "province", "status", "requested", "submitted_at"]

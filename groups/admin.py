@@ -2,7 +2,9 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from groups.models import Bank, Group, Member
+from groups.resources import MemberResource
 from regions.admin import RegionScopedAdminMixin
+from spreadsheets.admin import SpreadsheetExportAdminMixin
 
 
 @admin.register(Bank)
@@ -36,7 +38,8 @@ class GroupAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
+class MemberAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, SimpleHistoryAdmin):
+    resource_classes = [MemberResource]  # export (CSV/XLSX, streamed too): spreadsheets.admin
     scope_province_path = "group__regency__province"
     scope_regency_path = "group__regency"
     list_display = ["nik", "name", "sex", "birth_date", "role", "group", "year"]
