@@ -109,11 +109,17 @@ def test_the_csv_shows_amounts_as_plain_integers_and_jakarta_times(client, secon
     _application(submitted_at=moment, status=Application.Status.SUBMITTED)
     client.force_login(second_verifier)
     (row,) = read_export(client.get(stream_url("csv")), "csv")
-    assert (row["requested_amount"], row["approved_amount"], row["submitted_at"]) == ("40000000", "", "2020-10-02 09:30")
+    assert (row["requested_amount"], row["approved_amount"], row["submitted_at"]) == (
+        "40000000",
+        "",
+        "2020-10-02 09:30",
+    )
 
 
 @pytest.mark.parametrize("file_format", FORMATS)
-def test_the_streaming_download_does_not_query_per_row(client, second_verifier, django_assert_max_num_queries, file_format):
+def test_the_streaming_download_does_not_query_per_row(
+    client, second_verifier, django_assert_max_num_queries, file_format
+):
     client.force_login(second_verifier)
     _application()
 

@@ -17,9 +17,7 @@ def test_it_leaves_ordinary_text_alone(text):
     assert cell_safe(text) == text
 
 
-@pytest.mark.parametrize(
-    "value", [-5, 40_000_000, Decimal("-1.5"), -2.5, 0, datetime.date(2020, 10, 2), True, None]
-)
+@pytest.mark.parametrize("value", [-5, 40_000_000, Decimal("-1.5"), -2.5, 0, datetime.date(2020, 10, 2), True, None])
 def test_it_keeps_real_numbers_and_dates_as_they_are(value):
     assert cell_safe(value) is value
 
