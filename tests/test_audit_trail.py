@@ -235,4 +235,4 @@ def test_the_audit_section_appears_on_the_admin_index(client, verifier):
     client.force_login(verifier)
     page = client.get(reverse("admin:index")).content.decode()
     assert "Jejak audit" in page
-    assert str(SchemeChange._meta.verbose_name_plural) in page
+    assert str(SchemeChange._meta.verbose_name_plural).capitalize() in page
