@@ -29,6 +29,7 @@ from applications.models import (
     TransitionError,
 )
 from applications.money import format_rupiah
+from applications.resources import ApplicationResource
 from applications.services import application_members_panel
 from groups.admin import SchemeYearFilter
 from groups.models import Member
@@ -37,6 +38,7 @@ from jps_portal.paging import CappedCountPaginator
 from regions.admin import RegionScopedAdminMixin
 from regions.models import Province, Regency
 from regions.scope import region_scope_of, scope_filter
+from spreadsheets.admin import SpreadsheetExportAdminMixin
 
 Status = Application.Status
 REFERENCE_SEARCH = re.compile(r"JPS-[0-9]{4}-[A-Z]{3}-[0-9]{2}-[0-9]{6}")
@@ -188,7 +190,8 @@ class GroupFlagsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, SimpleHistoryAdmin):
+    resource_classes = [ApplicationResource]  # export (CSV/XLSX, streamed too): spreadsheets.admin
     scope_province_path = "province"
     scope_regency_path = "group__regency"
     list_display = ["reference", "group", "scheme", "province", "regency", "status", "requested", "submitted_at"]

@@ -274,6 +274,7 @@ class Application(models.Model):
             fields["decided_at"] = now
         for name, value in fields.items():
             setattr(self, name, value)
+        self._history_user = by  # the audit trail's "who", also when no request is around (Celery)
         self.save(update_fields=[*fields, "updated_at"])
         return ApplicationStatusChange.objects.create(
             application=self,

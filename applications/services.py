@@ -102,6 +102,7 @@ def application_create(
         **proposal,
     )
     application.full_clean(validate_unique=False, validate_constraints=False)  # the database enforces those
+    application._history_user = by  # the audit trail's "who", also outside a request
     application.save()
     ApplicationStatusChange.objects.create(
         application=application, from_status="", to_status=Status.DRAFT, changed_by=by, changed_at=timezone.now()
@@ -494,6 +495,7 @@ def application_proposal_update(*, application: Application, by: AbstractBaseUse
     if errors:
         raise ValidationError(errors)
     locked.full_clean(validate_unique=False, validate_constraints=False)  # the database enforces those
+    locked._history_user = by  # the audit trail's "who", also outside a request
     locked.save(update_fields=[*fields, "updated_at"])
     return locked
 

@@ -9,8 +9,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from groups.models import Bank, Group, Member
 from groups.nik import NIK_SEARCH
+from groups.resources import MemberResource
 from jps_portal.paging import CappedCountPaginator
 from regions.admin import RegionScopedAdminMixin
+from spreadsheets.admin import SpreadsheetExportAdminMixin
 
 ACCOUNT_SEARCH = re.compile(r"[0-9]{6,20}")
 
@@ -89,7 +91,8 @@ class GroupAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
+class MemberAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, SimpleHistoryAdmin):
+    resource_classes = [MemberResource]  # export (CSV/XLSX, streamed too): spreadsheets.admin
     scope_province_path = "group__regency__province"
     scope_regency_path = "group__regency"
     list_display = ["nik", "name", "sex", "birth_date", "role", "group", "year"]

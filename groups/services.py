@@ -40,6 +40,7 @@ def group_create(*, by: AbstractBaseUser, **fields: object) -> Group:
     """The group of ``by`` (a ketua's account), for this programme year."""
     year = programme_year()
     group = Group(user=by, year=year, code=f"ONL-{year}-{uuid.uuid4().hex[:10].upper()}", **fields)
+    group._history_user = by  # the audit trail's "who", also outside a request
     # Field validation only: each unique or check constraint validated in Python costs a query, and
     # the database enforces them all on save anyway.
     group.full_clean(validate_unique=False, validate_constraints=False)
@@ -57,6 +58,7 @@ def group_update(*, group: Group, by: AbstractBaseUser, **fields: object) -> Gro
     for name, value in fields.items():
         setattr(group, name, value)
     group.full_clean(validate_unique=False, validate_constraints=False)  # the database enforces those
+    group._history_user = by
     group.save(update_fields=[*fields, "updated_at"])
     return group
 
@@ -64,23 +66,25 @@ def group_update(*, group: Group, by: AbstractBaseUser, **fields: object) -> Gro
 def member_add(*, group: Group, by: AbstractBaseUser, **fields: object) -> Member:
     _ensure_editable(group)
     member = Member(group=group, year=group.year, **fields)
-    return _member_save(member)
+    return _member_save(member, by=by)
 
 
 def member_update(*, member: Member, by: AbstractBaseUser, **fields: object) -> Member:
     _ensure_editable(member.group)
     for name, value in fields.items():
         setattr(member, name, value)
-    return _member_save(member)
+    return _member_save(member, by=by)
 
 
 @transaction.atomic
 def member_remove(*, member: Member, by: AbstractBaseUser) -> None:
     _ensure_editable(member.group)
+    member._history_user = by
     member.delete()
 
 
-def _member_save(member: Member) -> Member:
+def _member_save(member: Member, *, by: AbstractBaseUser) -> Member:
+    member._history_user = by  # the audit trail's "who", also outside a request
     member.nik = normalize_nik(member.nik)
     member.full_clean(validate_unique=False, validate_constraints=False)
     _check_unique_in_database(member)
@@ -132,7 +136,10 @@ def members_save_set(*, group: Group, by: AbstractBaseUser, changes: list[Member
     _ensure_editable(group)
     for member, fields in changes:
         if member is not None and fields is None:
+            member._history_user = by
             member.delete()
+    # A plain update, not bulk_update_with_history: the step-down is a moment inside this
+    # transaction, and every member in it is saved again below (with history) in its final role.
     stepping_down = [m.pk for m, fields in changes if m is not None and fields and m.role in Member.OFFICER_ROLES]
     Member.objects.filter(pk__in=stepping_down).update(role=Member.Role.ANGGOTA)
     for row, (member, fields) in enumerate(changes):

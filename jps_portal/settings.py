@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "groups",
     "applications",
     "disbursements",
+    "audit",
 ]
 
 MIDDLEWARE = [
