@@ -222,28 +222,15 @@ class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, Simp
         "updated_at",
         "members_and_flags",
     ]
-    fieldsets = [
-        (None, {"fields": ["reference", "group_link", "scheme", "province", "status"]}),
-        (_("Nilai"), {"fields": ["requested", "approved"]}),
-        (
-            _("Proposal"),
-            {
-                "fields": [
-                    "business_type",
-                    "business_plan",
-                    "equipment_budget",
-                    "materials_budget",
-                    "work_site",
-                    "work_plan",
-                    "planned_days",
-                    "workers_pekerja",
-                    "workers_tukang",
-                    "workers_ketua",
-                ]
-            },
-        ),
-        (_("Anggota dan temuan"), {"fields": ["members_and_flags"]}),
-        (_("Waktu"), {"fields": ["submitted_at", "decided_at", "created_at", "updated_at"]}),
+    tkm_proposal_fields = ["business_type", "business_plan", "equipment_budget", "materials_budget"]
+    padat_karya_proposal_fields = [
+        "work_site",
+        "work_plan",
+        "planned_days",
+        "workers_pekerja",
+        "workers_tukang",
+        "workers_ketua",
+        "wage_budget",
     ]
     inlines = [DocumentInline, StatusChangeInline]
     actions = ["verify_selected", "request_revision_selected", "approve_selected", "reject_selected"]
@@ -259,7 +246,25 @@ class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, Simp
 
     def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
         # The proposal is the group's: officers read it and send it back for revision, never rewrite it.
-        return [*self.readonly_fields, *self.fieldsets[2][1]["fields"]]
+        return [*self.readonly_fields, *self.tkm_proposal_fields, *self.padat_karya_proposal_fields]
+
+    def get_fieldsets(self, request, obj=None):  # noqa: ANN001, ANN201
+        # Only the proposal fields of the application's own programme.
+        padat_karya = obj is not None and obj.scheme.is_padat_karya
+        return [
+            (None, {"fields": ["reference", "group_link", "scheme", "province", "status"]}),
+            (_("Nilai"), {"fields": ["requested", "approved"]}),
+            (
+                _("Proposal"),
+                {"fields": self.padat_karya_proposal_fields if padat_karya else self.tkm_proposal_fields},
+            ),
+            (_("Anggota dan temuan"), {"fields": ["members_and_flags"]}),
+            (_("Waktu"), {"fields": ["submitted_at", "decided_at", "created_at", "updated_at"]}),
+        ]
+
+    @admin.display(description=_("anggaran upah (HOK)"))
+    def wage_budget(self, application: Application) -> str:
+        return format_rupiah(services.application_wage_budget(application))
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
