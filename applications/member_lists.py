@@ -100,6 +100,13 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
 _QUERY_CHUNK = 5_000
 _WRITE_BATCH = 2_000
 _PROGRESS_EVERY = 5_000
+_ROUNDED_NUMBER = "#angka:"
+
+
+def _rounded_nik_message() -> str:  # noqa: N802 - read like the constant message it is
+    return _(
+        "NIK tersimpan sebagai angka di Excel (digit terakhir berubah); format kolom nik sebagai Teks lalu ketik ulang."
+    )  # noqa: E501
 
 
 class FileRefusedError(ValidationError):
@@ -197,10 +204,12 @@ def _cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return "ya" if value else "tidak"
-    if isinstance(value, float):
-        # A number Excel rounded (a 16-digit NIK keeps only 15 significant digits): marked, so the
-        # NIK check refuses it instead of accepting a wrong NIK.
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"#angka:{value!r}"
+    if isinstance(value, int | float):
+        # Excel keeps 15 significant digits: a 16-digit NIK typed as a number comes back with its last
+        # digit changed, and would pass as somebody else's NIK. Such cells are marked, never trusted.
+        if abs(value) >= 1e15:
+            return f"{_ROUNDED_NUMBER}{value!r}"
+        return str(int(value)) if float(value).is_integer() else str(value)
     return str(value).strip()
 
 
@@ -361,6 +370,7 @@ class GroupDraft:
     errors: list[RowError] = field(default_factory=list)
     scope_refused: bool = False
     row_count: int = 0  # rows of the group in the file, refused ones included
+    roles: Counter = field(default_factory=Counter)  # as typed, refused rows included
 
 
 # A normalised member: (row, nik, name, sex, birth_date ISO, role, phone, employment_status, disability 0/1)
@@ -472,9 +482,14 @@ class _Checker:
         def error(column: str, value: str, message: str) -> None:
             errors.append(RowError(number, column, value, message, draft.code))
 
+        draft.roles[role.lower()] += 1
         check = check_nik(nik_raw, known_prefixes=self.lookups.nik_prefixes, today=self.lookups.today)
-        for message in check.errors:
-            error("nik", nik_raw, message)
+        if nik_raw.startswith(_ROUNDED_NUMBER):
+            nik_raw = nik_raw.removeprefix(_ROUNDED_NUMBER)
+            error("nik", nik_raw, _rounded_nik_message())
+        else:
+            for message in check.errors:
+                error("nik", nik_raw, message)
         _text(error, "member_name", name, 150, required=True)
         sex = sex.upper()
         if sex not in ("L", "P"):
@@ -532,7 +547,7 @@ class _Checker:
                 "expected": expected,
             }
             draft.errors.append(RowError(draft.first_row, "group_code", draft.code, message, draft.code))
-        roles = Counter(member[5] for member in draft.members)
+        roles = draft.roles
         for role in Member.OFFICER_ROLES:
             if roles[role] != 1:
                 label = Member.Role(role).label.lower()
