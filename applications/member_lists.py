@@ -18,6 +18,7 @@ list is never left half-imported. Groups whose code exists are skipped, so re-up
 changes nothing.
 """
 
+import contextlib
 import csv
 import datetime
 import hashlib
@@ -103,7 +104,7 @@ _PROGRESS_EVERY = 5_000
 _ROUNDED_NUMBER = "#angka:"
 
 
-def _rounded_nik_message() -> str:  # noqa: N802 - read like the constant message it is
+def _rounded_nik_message() -> str:
     return _(
         "NIK tersimpan sebagai angka di Excel (digit terakhir berubah); format kolom nik sebagai Teks lalu ketik ulang."
     )  # noqa: E501
@@ -149,9 +150,12 @@ def iter_rows(fileobj: io.BufferedIOBase, file_format: str) -> Iterator[tuple[in
     """(row number, cells as stripped text) for every row, the header included (row 1). Fully blank
     rows are skipped (Excel leaves them at the end of a sheet)."""
     rows = _csv_rows(fileobj) if file_format == "csv" else _xlsx_rows(fileobj)
-    for number, cells in rows:
-        if any(cells):
-            yield number, cells
+    try:
+        for number, cells in rows:
+            if any(cells):
+                yield number, cells
+    finally:
+        rows.close()  # now, while the file is open, not whenever the generator is collected
 
 
 def _csv_rows(fileobj: io.BufferedIOBase) -> Iterator[tuple[int, list[str]]]:
@@ -174,7 +178,8 @@ def _csv_rows(fileobj: io.BufferedIOBase) -> Iterator[tuple[int, list[str]]]:
     except csv.Error as error:
         raise FileRefusedError(_("Berkas CSV rusak atau mengandung karakter yang tidak diizinkan.")) from error
     finally:
-        text.detach()
+        with contextlib.suppress(ValueError):  # the file was closed under us: nothing to give back
+            text.detach()
 
 
 def _xlsx_rows(fileobj: io.BufferedIOBase) -> Iterator[tuple[int, list[str]]]:
