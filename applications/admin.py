@@ -222,7 +222,6 @@ class SubmissionIntakeAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
 from django import forms  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.exceptions import PermissionDenied  # noqa: E402
-from django.db import transaction  # noqa: E402
 from django.db.models import Q  # noqa: E402
 from django.http import FileResponse, Http404, HttpResponse  # noqa: E402
 from django.shortcuts import redirect  # noqa: E402
@@ -301,10 +300,11 @@ class MemberListImportAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = MemberListUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
+            # No surrounding transaction: each step commits on its own, so a failure is recorded on the
+            # job (``failed``) instead of being rolled back with it.
             try:
-                with transaction.atomic():
-                    job = member_lists.member_list_upload(upload=form.cleaned_data["file"], by=request.user)
-                    member_lists.member_list_start(job=job, by=request.user)
+                job = member_lists.member_list_upload(upload=form.cleaned_data["file"], by=request.user)
+                member_lists.member_list_start(job=job, by=request.user)
             except member_lists.FileRefusedError as refused:
                 form.add_error("file", refused.messages)
             else:
@@ -352,8 +352,7 @@ class MemberListImportAdmin(admin.ModelAdmin):
         if request.method != "POST" or not self.has_add_permission(request):
             raise PermissionDenied
         try:
-            with transaction.atomic():
-                queued = member_lists.member_list_confirm(job=job, by=request.user)
+            queued = member_lists.member_list_confirm(job=job, by=request.user)
         except (ValidationError, TransitionError) as error:
             text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
             self.message_user(request, text, messages.ERROR)

@@ -606,9 +606,10 @@ def member_list_validate(*, job: MemberListImport) -> MemberListImport:
         return job
     if job.status == Status.UPLOADED:
         job.transition_to(Status.VALIDATING, progress_done=0, progress_total=0)
+    estimate = max(member_list_rows_estimate(job=job), 1)  # a progress bar before the real count is known
     try:
         with job.file.open("rb") as fileobj:
-            result, groups = _check_file(job, fileobj)
+            result, groups = _check_file(job, fileobj, estimate=estimate)
     except FileRefusedError as refused:
         error = RowError(1, "", "", " ".join(refused.messages))
         _store_errors(job, [error])
@@ -640,7 +641,9 @@ def member_list_validate(*, job: MemberListImport) -> MemberListImport:
     return job
 
 
-def _check_file(job: MemberListImport, fileobj: io.BufferedIOBase) -> tuple[ValidationResult, list[GroupDraft]]:
+def _check_file(
+    job: MemberListImport, fileobj: io.BufferedIOBase, *, estimate: int
+) -> tuple[ValidationResult, list[GroupDraft]]:
     checker = _Checker(Lookups.load(job.uploaded_by))
     rows = iter_rows(fileobj, job.file_format)
     header = next(rows, None)
@@ -648,7 +651,6 @@ def _check_file(job: MemberListImport, fileobj: io.BufferedIOBase) -> tuple[Vali
         raise FileRefusedError(_("Berkas kosong."))
     positions = read_header(header[1])
     max_rows = settings.MEMBER_LIST_MAX_ROWS
-    estimate = job.file_size // 80 + 1  # a progress bar before the real count is known
     MemberListImport.objects.filter(pk=job.pk).update(progress_total=estimate)
     job.progress_total = estimate
     for number, cells in rows:

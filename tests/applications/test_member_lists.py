@@ -396,3 +396,25 @@ def test_the_downloadable_template_passes_its_own_checks(verifier, file_format):
 
     assert job.errors == []
     assert (job.status, job.groups_new, job.members_new) == (Status.VALIDATED, 1, 20)
+
+
+def _queries_to_check_and_import(rows, by) -> tuple[int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    job = member_list_upload(upload=csv_upload(rows), by=by)
+    with CaptureQueriesContext(connection) as validating:
+        member_list_validate(job=job)
+    with CaptureQueriesContext(connection) as importing:
+        member_list_import(job=job, by=by)
+    return len(validating), len(importing)
+
+
+def test_checking_and_importing_take_the_same_queries_for_two_groups_or_ten(small_scheme, verifier):
+    """Look-ups are loaded once and rows written in batches: no query per row or per group."""
+    _queries_to_check_and_import(member_rows("DSN-WARM", first_serial=900), verifier)  # fills one-off caches
+    two = [row for n in range(2) for row in member_rows(f"DSN-A{n}", first_serial=10 * n + 1)]
+    ten = [row for n in range(10) for row in member_rows(f"DSN-B{n}", first_serial=100 + 10 * n)]
+
+    assert _queries_to_check_and_import(two, verifier) == _queries_to_check_and_import(ten, verifier)
+    assert Group.objects.count() == 13
