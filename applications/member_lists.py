@@ -278,6 +278,7 @@ def member_list_upload(*, upload: UploadedFile, by: AbstractBaseUser) -> MemberL
         file_format=file_format,
         file_size=upload.size,
         file_sha256=digest.hexdigest(),
+        heartbeat_at=timezone.now(),
     )
     job.save()
     return job
@@ -651,7 +652,7 @@ def _check_file(
         raise FileRefusedError(_("Berkas kosong."))
     positions = read_header(header[1])
     max_rows = settings.MEMBER_LIST_MAX_ROWS
-    MemberListImport.objects.filter(pk=job.pk).update(progress_total=estimate)
+    MemberListImport.objects.filter(pk=job.pk).update(progress_total=estimate, heartbeat_at=timezone.now())
     job.progress_total = estimate
     for number, cells in rows:
         checker.add(number, cells, positions)
@@ -659,7 +660,7 @@ def _check_file(
             raise FileRefusedError(_("Paling banyak %(max)d baris per berkas.") % {"max": max_rows})
         if checker.rows % _PROGRESS_EVERY == 0:
             done = min(checker.rows, estimate)
-            MemberListImport.objects.filter(pk=job.pk).update(progress_done=done)
+            MemberListImport.objects.filter(pk=job.pk).update(progress_done=done, heartbeat_at=timezone.now())
     if not checker.rows:
         raise FileRefusedError(_("Berkas hanya berisi judul kolom, tanpa baris anggota."))
     MemberListImport.objects.filter(pk=job.pk).update(progress_done=checker.rows, progress_total=checker.rows)
@@ -863,7 +864,7 @@ def member_list_confirm(*, job: MemberListImport, by: AbstractBaseUser) -> bool:
     if job.status != Status.VALIDATED:
         raise ValidationError(_("Hanya daftar yang sudah diperiksa tanpa kesalahan yang dapat diimpor."))
     if job.rows_total > settings.MEMBER_LIST_SYNC_MAX_ROWS:
-        job.transition_to(Status.IMPORTING, progress_done=0, progress_total=job.members_new)
+        job.transition_to(Status.IMPORTING, progress_done=0, progress_total=job.members_new, confirmed_by=by)
         enqueue_on_commit(import_member_list, job.pk, by.pk)
         return True
     member_list_import_or_fail(job=job, by=by)
@@ -880,7 +881,7 @@ def member_list_import(*, job: MemberListImport, by: AbstractBaseUser) -> Member
     by now are skipped ("sudah ada"); a NIK taken since validation refuses the whole list."""
     job.refresh_from_db()
     if job.status == Status.VALIDATED:
-        job.transition_to(Status.IMPORTING, progress_done=0, progress_total=job.members_new)
+        job.transition_to(Status.IMPORTING, progress_done=0, progress_total=job.members_new, confirmed_by=by)
     elif job.status != Status.IMPORTING:
         return job
     groups = read_normalised(job)
@@ -928,6 +929,10 @@ def member_list_import(*, job: MemberListImport, by: AbstractBaseUser) -> Member
         )
     finally:
         cache.delete(progress_key(job.pk))
+    if job.status == Status.IMPORTED and job.normalised_file:
+        # The rows are in the database now; the upload itself stays as the record of what was sent.
+        job.normalised_file.delete(save=False)
+        MemberListImport.objects.filter(pk=job.pk).update(normalised_file="")
     return job
 
 
@@ -1109,6 +1114,27 @@ def member_list_import_or_fail(*, job: MemberListImport, by: AbstractBaseUser) -
 
 def _fail(job: MemberListImport, message: str) -> MemberListImport:
     job.refresh_from_db()
-    if job.can_move_to(Status.FAILED):
+    # Only a step under way can fail: a twin run that lost the race finds the job finished, and
+    # leaves it as it is.
+    if job.status in MemberListImport.RUNNING:
         job.transition_to(Status.FAILED, failure=message, finished_at=timezone.now())
     return job
+
+
+def member_lists_stalled_sweep(*, older_than: datetime.timedelta) -> list[int]:
+    """Re-enqueue jobs whose step never reached a worker (broker down at enqueue, worker lost).
+
+    Both tasks are idempotent and the import locks its job, so a slow job enqueued twice costs a
+    repeated check, never a second import."""
+    from applications.tasks import import_member_list, validate_member_list
+
+    cutoff = timezone.now() - older_than
+    stalled = MemberListImport.objects.filter(status__in=MemberListImport.RUNNING, heartbeat_at__lt=cutoff)
+    job_ids = []
+    for job_id, status, confirmed_by in stalled.values_list("pk", "status", "confirmed_by")[:100]:
+        if status == Status.IMPORTING:
+            enqueue_on_commit(import_member_list, job_id, confirmed_by)
+        else:
+            enqueue_on_commit(validate_member_list, job_id)
+        job_ids.append(job_id)
+    return job_ids

@@ -529,6 +529,14 @@ class MemberListImport(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("diunggah oleh")
     )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diimpor oleh"),
+    )
     # The uploader's region scope when the list was checked, as it was then (scopes change).
     scope_description = models.CharField(_("wilayah petugas"), max_length=500, blank=True)
     # The province (and regency) of every row, when the list has only one: who else may see the job.
@@ -564,6 +572,9 @@ class MemberListImport(models.Model):
     normalised_file = models.FileField(upload_to=_member_list_path, blank=True)
     failure = models.TextField(_("catatan kegagalan"), blank=True)
     created_at = models.DateTimeField(_("diunggah pada"), auto_now_add=True)
+    # Last sign of life of the step under way (each transition and progress update); a running job
+    # silent for longer than the grace period never reached a worker, and the sweep enqueues it again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, db_index=True)
     validated_at = models.DateTimeField(_("diperiksa pada"), null=True, blank=True)
     finished_at = models.DateTimeField(_("selesai pada"), null=True, blank=True)
 
@@ -608,15 +619,17 @@ class MemberListImport(models.Model):
                 _("Status impor tidak dapat diubah dari “%(from)s” ke “%(to)s”.")
                 % {"from": locked.get_status_display(), "to": MemberListImport.Status(status).label}
             )
-        fields = {"status": status, **fields}
+        fields = {"status": status, "heartbeat_at": timezone.now(), **fields}
         for name, value in fields.items():
             setattr(self, name, value)
         self.save(update_fields=list(fields))
 
+    RUNNING: ClassVar[frozenset[str]] = frozenset({Status.UPLOADED, Status.VALIDATING, Status.IMPORTING})
+
     @property
     def is_running(self) -> bool:
         """Whether a step is under way (the admin's progress page refreshes itself meanwhile)."""
-        return self.status in (self.Status.UPLOADED, self.Status.VALIDATING, self.Status.IMPORTING)
+        return self.status in self.RUNNING
 
     @property
     def progress_percent(self) -> int:

@@ -90,3 +90,11 @@ def import_member_list(job_id: int, user_id: int) -> str:
     if job is None or user is None:
         return ""
     return member_lists.member_list_import_or_fail(job=job, by=user).status
+
+
+@shared_task(**SWEEP_LIMITS)
+def sweep_stalled_member_lists() -> int:
+    """Re-enqueue member lists whose check or import never reached a worker."""
+    from applications import member_lists
+
+    return len(member_lists.member_lists_stalled_sweep(older_than=_grace()))

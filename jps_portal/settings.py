@@ -219,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.sweep_waiting_intakes",
         "schedule": 120.0,
     },
+    "sweep-stalled-member-lists": {
+        "task": "applications.tasks.sweep_stalled_member_lists",
+        "schedule": 120.0,
+    },
     "nightly-integrity-checks": {
         "task": "applications.tasks.recheck_all_groups",
         "schedule": crontab(hour=1, minute=30),

@@ -418,3 +418,47 @@ def test_checking_and_importing_take_the_same_queries_for_two_groups_or_ten(smal
 
     assert _queries_to_check_and_import(two, verifier) == _queries_to_check_and_import(ten, verifier)
     assert Group.objects.count() == 13
+
+
+def test_a_list_whose_check_never_reached_a_worker_is_enqueued_again(
+    small_scheme, verifier, settings, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    settings.MEMBER_LIST_SYNC_MAX_ROWS = 1
+    with django_capture_on_commit_callbacks(execute=False):  # the broker was down: the task is lost
+        job = member_list_upload(upload=csv_upload(member_rows()), by=verifier)
+        member_lists.member_list_start(job=job, by=verifier)
+    assert member_lists.member_lists_stalled_sweep(older_than=datetime.timedelta(minutes=2)) == []
+
+    MemberListImport.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert member_lists.member_lists_stalled_sweep(older_than=datetime.timedelta(minutes=2)) == [job.pk]
+
+    job.refresh_from_db()
+    assert job.status == Status.VALIDATED
+
+
+def test_an_import_that_never_reached_a_worker_is_enqueued_again_and_runs_once(
+    small_scheme, verifier, settings, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    job = _checked(member_rows(), verifier)
+    settings.MEMBER_LIST_SYNC_MAX_ROWS = 1
+    with django_capture_on_commit_callbacks(execute=False):
+        assert member_lists.member_list_confirm(job=job, by=verifier) is True
+    MemberListImport.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=5))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        member_lists.member_lists_stalled_sweep(older_than=datetime.timedelta(minutes=2))
+        member_lists.member_lists_stalled_sweep(older_than=datetime.timedelta(minutes=2))
+
+    job.refresh_from_db()
+    assert (job.status, job.confirmed_by) == (Status.IMPORTED, verifier)
+    assert Group.objects.count() == 1 and Member.objects.count() == 3
+    assert not job.normalised_file, "the normalised rows are dropped once imported"
