@@ -26,7 +26,6 @@ import io
 import logging
 import re
 import tempfile
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -53,6 +52,7 @@ from applications.models import (
     ReferenceCounter,
     Scheme,
 )
+from applications.xlsx_stream import XlsxError, xlsx_row_count, xlsx_rows
 from groups.models import Bank, Group, Member
 from groups.nik import check_nik, compare_with_person
 from jps_portal.celery import enqueue_on_commit
@@ -183,21 +183,11 @@ def _csv_rows(fileobj: io.BufferedIOBase) -> Iterator[tuple[int, list[str]]]:
 
 
 def _xlsx_rows(fileobj: io.BufferedIOBase) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise FileRefusedError(_("Berkas XLSX rusak atau bukan berkas Excel.")) from error
-    try:
-        sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for number, values in xlsx_rows(fileobj, max_part_bytes=settings.MEMBER_LIST_MAX_BYTES * 20):
             yield number, [_cell_text(value) for value in values]
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, SyntaxError) as error:
-        # SyntaxError covers the XML parser's ParseError: a damaged sheet inside a valid zip.
+    except XlsxError as error:
         raise FileRefusedError(_("Berkas XLSX rusak atau bukan berkas Excel.")) from error
-    finally:
-        workbook.close()
 
 
 def _cell_text(value: object) -> str:
@@ -289,13 +279,7 @@ def member_list_rows_estimate(*, job: MemberListImport) -> int:
     with job.file.open("rb") as fileobj:
         if job.file_format == "csv":
             return sum(chunk.count(b"\n") for chunk in iter(lambda: fileobj.read(1_048_576), b""))
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(fileobj, read_only=True)
-            return workbook.worksheets[0].max_row or job.file_size // 60
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-            return 0
+        return xlsx_row_count(fileobj) or job.file_size // 60
 
 
 def member_list_start(*, job: MemberListImport, by: AbstractBaseUser) -> bool:

@@ -462,3 +462,14 @@ def test_an_import_that_never_reached_a_worker_is_enqueued_again_and_runs_once(
     assert (job.status, job.confirmed_by) == (Status.IMPORTED, verifier)
     assert Group.objects.count() == 1 and Member.objects.count() == 3
     assert not job.normalised_file, "the normalised rows are dropped once imported"
+
+
+def test_it_takes_birth_dates_typed_as_excel_dates(small_scheme, verifier):
+    import datetime
+
+    rows = member_rows()
+    for row in rows:
+        row["birth_date"] = datetime.date.fromisoformat(row["birth_date"])
+    job = member_list_validate(job=member_list_upload(upload=xlsx_upload(rows), by=verifier))
+
+    assert job.status == Status.VALIDATED, job.errors
