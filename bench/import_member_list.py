@@ -94,7 +94,7 @@ def main() -> None:
     print(f"  database unchanged   {counts_after_first == counts_after_second}   {counts_after_second}")
     if xlsx_seconds is not None:
         print()
-        print("the same rows as XLSX (openpyxl read-only), validation (the dry run) only")
+        print("the same rows as XLSX (applications.xlsx_stream), validation (the dry run) only")
         print(f"  validate             {xlsx_seconds:8.2f} s   {rows / xlsx_seconds:,.0f} rows/s")
     print()
     print(f"django-import-export default row-by-row (MemberListResource.import_data), first {library_rows:,} rows,")
