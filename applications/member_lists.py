@@ -679,7 +679,7 @@ def _summarise(checker: _Checker) -> tuple[ValidationResult, list[GroupDraft]]:
     result = ValidationResult(
         rows=checker.rows,
         groups_new=len(new),
-        members_new=sum(len(draft.members) for draft in new),
+        members_new=sum(draft.row_count for draft in new),
         groups_existing=len(drafts) - len(new),
         rows_existing=rows_existing,
         errors=errors,

@@ -152,3 +152,12 @@ def test_roles_without_the_permission_cannot_upload(client, finance, small_schem
     assert client.get(UPLOAD).status_code == 403
     assert client.post(UPLOAD, {"file": csv_upload(member_rows())}).status_code == 403
     assert not MemberListImport.objects.exists()
+
+
+def test_the_preview_of_a_list_with_errors_does_not_promise_to_create_anything(client, verifier, small_scheme):
+    client.force_login(verifier)
+    client.post(UPLOAD, {"file": csv_upload(member_rows(account_number="12ab"))})
+    page = client.get(_job_url(MemberListImport.objects.get())).content.decode()
+
+    assert "akan dibuat" not in page
+    assert "belum dapat diimpor" in page
