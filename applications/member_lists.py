@@ -101,6 +101,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
 _QUERY_CHUNK = 5_000
 _WRITE_BATCH = 2_000
 _PROGRESS_EVERY = 5_000
+_MAX_ERRORS = 50_000
 _ROUNDED_NUMBER = "#angka:"
 
 
@@ -377,6 +378,9 @@ class _Checker:
         self.nik_first_row: dict[tuple[str, str], int] = {}
         self.rows = 0
 
+    def error_total(self) -> int:
+        return len(self.loose_errors) + sum(len(draft.errors) for draft in self.groups.values())
+
     def add(self, number: int, cells: list[str], positions: list[int]) -> None:
         self.rows += 1
         width = len(cells)
@@ -643,6 +647,11 @@ def _check_file(
         if checker.rows > max_rows:
             raise FileRefusedError(_("Paling banyak %(max)d baris per berkas.") % {"max": max_rows})
         if checker.rows % _PROGRESS_EVERY == 0:
+            if checker.error_total() > _MAX_ERRORS:  # a wrong file, not a few typos: bound the memory
+                raise FileRefusedError(
+                    _("Lebih dari %(max)d kesalahan sampai baris %(row)d; periksa apakah ini berkas yang benar.")
+                    % {"max": _MAX_ERRORS, "row": number}
+                )
             done = min(checker.rows, estimate)
             MemberListImport.objects.filter(pk=job.pk).update(progress_done=done, heartbeat_at=timezone.now())
     if not checker.rows:

@@ -473,3 +473,39 @@ def test_it_takes_birth_dates_typed_as_excel_dates(small_scheme, verifier):
     job = member_list_validate(job=member_list_upload(upload=xlsx_upload(rows), by=verifier))
 
     assert job.status == Status.VALIDATED, job.errors
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        csv_bytes(member_rows()) + b"x" * 70_000 + "DSN-Y,caf\xe9\n".encode("latin-1"),  # not UTF-8, late
+        csv_bytes(member_rows()) + b'DSN-Z,"' + b"a" * 200_000 + b'"\n',  # one enormous cell
+    ],
+)
+def test_garbage_after_a_good_header_ends_the_check_with_a_file_error(small_scheme, verifier, content):
+    job = member_list_validate(job=member_list_upload(upload=SimpleUploadedFile("d.csv", content), by=verifier))
+
+    assert job.status == Status.INVALID and job.error_count == 1
+    assert job.errors[0]["row"] == 1 and job.errors[0]["message"].startswith("Berkas CSV")
+
+
+def test_nul_characters_after_the_first_64_kib_are_row_errors_never_stored(small_scheme, verifier):
+    content = csv_bytes(member_rows()) + b"y" * 70_000 + b"\nDSN-X,Kelompok\x00,2020\n"
+    job = member_list_validate(job=member_list_upload(upload=SimpleUploadedFile("d.csv", content), by=verifier))
+
+    assert job.status == Status.INVALID
+    assert any(error["column"] == "group_name" for error in job.errors)
+
+
+def test_a_file_of_nothing_but_errors_is_refused_before_it_fills_memory(small_scheme, verifier, monkeypatch):
+    monkeypatch.setattr(member_lists, "_MAX_ERRORS", 10)
+    monkeypatch.setattr(member_lists, "_PROGRESS_EVERY", 5)
+    rows = [
+        row
+        for n in range(10)
+        for row in member_rows(f"DSN-{n}", first_serial=10 * n + 1, bank_code="999", account_number="x")
+    ]
+    job = _checked(rows, verifier)
+
+    assert job.status == Status.INVALID and job.error_count == 1
+    assert "Lebih dari 10 kesalahan" in job.errors[0]["message"]
