@@ -12,7 +12,7 @@ import datetime
 from django.contrib.auth.base_user import AbstractBaseUser
 from import_export import fields, resources, widgets
 
-from applications.member_lists import COLUMNS
+from applications.member_lists import COLUMNS, spreadsheet_safe
 from applications.models import Application, Scheme
 from groups.models import Group, Member
 from groups.nik import nik_date_part
@@ -70,6 +70,11 @@ class MemberListResource(resources.ModelResource):
     def __init__(self, *, by: AbstractBaseUser | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.by = by
+
+    def export_field(self, field: fields.Field, instance: Member, **kwargs: object) -> object:
+        """Every text cell spreadsheet-safe: a name typed as ``=HYPERLINK(...)`` stays text in Excel."""
+        value = super().export_field(field, instance, **kwargs)
+        return spreadsheet_safe(value) if isinstance(value, str) else value
 
     def dehydrate_programme(self, member: Member) -> str:
         hint = getattr(member.group, "template_programme", None)

@@ -509,3 +509,16 @@ def test_a_file_of_nothing_but_errors_is_refused_before_it_fills_memory(small_sc
 
     assert job.status == Status.INVALID and job.error_count == 1
     assert "Lebih dari 10 kesalahan" in job.errors[0]["message"]
+
+
+def test_the_resource_exports_formulas_as_text(small_scheme, verifier):
+    from applications.resources import MemberListResource
+
+    rows = member_rows("DSN-A", group_name="=1+1")
+    rows[0]["member_name"] = "@SUM(A1)"
+    member_list_import(job=_checked(rows, verifier), by=verifier)
+    exported = MemberListResource().export(queryset=Member.objects.order_by("pk")).dict
+
+    assert exported[0]["group_name"] == "'=1+1"
+    assert exported[0]["member_name"] == "'@SUM(A1)"
+    assert exported[1]["nik"] == rows[1]["nik"]
