@@ -18,6 +18,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "applications.change_flag",
         "applications.view_applicationdocument",
         "applications.view_applicationstatuschange",
+        "applications.view_memberlistimport",
+        "applications.add_memberlistimport",
         "groups.view_group",
         "groups.change_group",
         "groups.view_member",

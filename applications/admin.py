@@ -2,19 +2,21 @@ import re
 from collections.abc import Callable
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from applications import services
+from applications import member_lists, services
 from applications.forms import DecisionNoteForm, RejectionForm, RevisionRequestForm
 from applications.integrity import flags_acknowledge
 from applications.models import (
@@ -22,6 +24,7 @@ from applications.models import (
     ApplicationDocument,
     ApplicationStatusChange,
     Flag,
+    MemberListImport,
     Scheme,
     SchemeQuota,
     SubmissionIntake,
@@ -29,7 +32,7 @@ from applications.models import (
     TransitionError,
 )
 from applications.money import format_rupiah
-from applications.resources import ApplicationResource
+from applications.resources import ApplicationResource, member_list_template
 from applications.services import application_members_panel
 from groups.admin import SchemeYearFilter
 from groups.models import Member
@@ -562,3 +565,150 @@ class SubmissionIntakeAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
         return False
+
+
+# --- Disnaker member lists: upload → preview (dry run) → confirm → progress -------------------------
+
+
+class MemberListUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Berkas daftar anggota (CSV atau XLSX)"),
+        help_text=_("Satu baris per anggota, kolom sesuai templat."),
+    )
+
+
+@admin.register(MemberListImport)
+class MemberListImportAdmin(admin.ModelAdmin):
+    """Member lists from Disnaker offices. The pages are custom views; every one of them looks the
+    job up through ``get_queryset``, so a job outside the officer's region is a 404."""
+
+    list_display = [
+        "original_name",
+        "status",
+        "uploaded_by",
+        "province",
+        "rows_total",
+        "groups_new",
+        "error_count",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["uploaded_by", "province"]
+    change_list_template = "admin/applications/memberlistimport/change_list.html"
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MemberListImport]:
+        # Who may see a job: its uploader, and officers whose scope covers the list's only region.
+        scope = region_scope_of(request.user).q(province="province", regency="regency")
+        return super().get_queryset(request).filter(Q(uploaded_by=request.user) | scope)
+
+    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+    def get_urls(self) -> list:
+        wrap = self.admin_site.admin_view
+        return [
+            path("unggah/", wrap(self.upload_view), name="applications_memberlistimport_upload"),
+            path("templat.<str:file_format>", wrap(self.template_view), name="applications_memberlistimport_template"),
+            path("<int:job_id>/periksa/", wrap(self.job_view), name="applications_memberlistimport_job"),
+            path("<int:job_id>/impor/", wrap(self.confirm_view), name="applications_memberlistimport_confirm"),
+            path("<int:job_id>/kesalahan.csv", wrap(self.errors_view), name="applications_memberlistimport_errors"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):  # noqa: ANN001, ANN201
+        job = self._job_or_404(request, object_id)
+        return redirect("admin:applications_memberlistimport_job", job.pk)
+
+    def _job_or_404(self, request: HttpRequest, job_id: object) -> MemberListImport:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            return self.get_queryset(request).select_related("uploaded_by").get(pk=int(job_id))
+        except (MemberListImport.DoesNotExist, ValueError, TypeError):
+            raise Http404 from None
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = MemberListUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            # No surrounding transaction: each step commits on its own, so a failure is recorded on the
+            # job (``failed``) instead of being rolled back with it.
+            try:
+                job = member_lists.member_list_upload(upload=form.cleaned_data["file"], by=request.user)
+                member_lists.member_list_start(job=job, by=request.user)
+            except member_lists.FileRefusedError as refused:
+                form.add_error("file", refused.messages)
+            else:
+                return redirect("admin:applications_memberlistimport_job", job.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Unggah daftar anggota dari Disnaker"),
+            "form": form,
+            "columns": member_lists.COLUMNS,
+            "max_mb": settings.MEMBER_LIST_MAX_BYTES // 1_048_576,
+        }
+        return TemplateResponse(request, "admin/applications/memberlistimport/upload.html", context)
+
+    def template_view(self, request: HttpRequest, file_format: str) -> HttpResponse:
+        if not self.has_view_permission(request) or file_format not in ("csv", "xlsx"):
+            raise Http404
+        content_types = {
+            "csv": "text/csv; charset=utf-8",
+            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+        response = HttpResponse(member_list_template(file_format), content_type=content_types[file_format])
+        response["Content-Disposition"] = f'attachment; filename="templat-daftar-anggota.{file_format}"'
+        return response
+
+    def job_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        job = self._job_or_404(request, job_id)
+        done, total = member_lists.member_list_progress(job)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Daftar anggota: %(name)s") % {"name": job.original_name},
+            "job": job,
+            "progress_done": done,
+            "progress_total": total,
+            "progress_percent": 100 * done // total if total else 0,
+            "can_confirm": job.status == MemberListImport.Status.VALIDATED and self.has_add_permission(request),
+            "errors_shown": job.errors,
+            "errors_more": max(job.error_count - len(job.errors), 0),
+        }
+        return TemplateResponse(request, "admin/applications/memberlistimport/job.html", context)
+
+    def confirm_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        job = self._job_or_404(request, job_id)
+        if request.method != "POST" or not self.has_add_permission(request):
+            raise PermissionDenied
+        try:
+            queued = member_lists.member_list_confirm(job=job, by=request.user)
+        except (ValidationError, TransitionError) as error:
+            text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            self.message_user(request, text, messages.ERROR)
+        else:
+            job.refresh_from_db()
+            if queued:
+                self.message_user(request, _("Impor berjalan di latar belakang."), messages.INFO)
+            elif job.status == MemberListImport.Status.IMPORTED:
+                self.message_user(
+                    request,
+                    _("%(groups)d kelompok, %(members)d anggota dan %(applications)d pengajuan diimpor.")
+                    % {"groups": job.groups_new, "members": job.members_new, "applications": job.applications_new},
+                    messages.SUCCESS,
+                )
+        return redirect("admin:applications_memberlistimport_job", job.pk)
+
+    def errors_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        job = self._job_or_404(request, job_id)
+        if not job.errors_file:
+            raise Http404
+        response = FileResponse(job.errors_file.open("rb"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="kesalahan-impor-{job.pk}.csv"'
+        return response

@@ -555,3 +555,148 @@ class SubmissionIntakeDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intake_id}: {self.kind}"
+
+
+def _member_list_path(instance: "MemberListImport", filename: str) -> str:
+    # Unguessable names in private media (never served as public files): a list holds NIKs.
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"member_lists/{uuid.uuid4().hex}{suffix}"
+
+
+class MemberListImport(models.Model):
+    """One upload of a Disnaker member list (CSV or XLSX, one row per member), and what became of it.
+
+    Validation (the dry run) stores its counts, its errors (the first ``ERRORS_KEPT`` here, all of
+    them in ``errors_file``) and the rows it normalised (``normalised_file``), which confirming
+    reuses instead of parsing the upload again. Progress is kept on the row for the admin's page."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Diunggah")
+        VALIDATING = "validating", _("Sedang diperiksa")
+        VALIDATED = "validated", _("Siap diimpor")
+        INVALID = "invalid", _("Ada kesalahan")
+        IMPORTING = "importing", _("Sedang diimpor")
+        IMPORTED = "imported", _("Selesai diimpor")
+        FAILED = "failed", _("Gagal")
+
+    # The status machine: status → the statuses it may move to. An invalid list is fixed and uploaded
+    # again as a new job; a validated one may turn invalid at confirm if the database changed since.
+    TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
+        Status.UPLOADED: frozenset({Status.VALIDATING, Status.FAILED}),
+        Status.VALIDATING: frozenset({Status.VALIDATED, Status.INVALID, Status.FAILED}),
+        Status.VALIDATED: frozenset({Status.IMPORTING, Status.FAILED}),
+        Status.IMPORTING: frozenset({Status.IMPORTED, Status.INVALID, Status.FAILED}),
+        Status.INVALID: frozenset(),
+        Status.IMPORTED: frozenset(),
+        Status.FAILED: frozenset(),
+    }
+    ERRORS_KEPT: ClassVar[int] = 200
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("diunggah oleh")
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diimpor oleh"),
+    )
+    # The uploader's region scope when the list was checked, as it was then (scopes change).
+    scope_description = models.CharField(_("wilayah petugas"), max_length=500, blank=True)
+    # The province (and regency) of every row, when the list has only one: who else may see the job.
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("provinsi")
+    )
+    regency = models.ForeignKey(
+        "regions.Regency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kabupaten/kota"),
+    )
+    file = models.FileField(_("berkas"), upload_to=_member_list_path)
+    original_name = models.CharField(_("nama berkas asli"), max_length=255)
+    file_format = models.CharField(_("format"), max_length=4)
+    file_size = models.PositiveBigIntegerField(_("ukuran (byte)"))
+    file_sha256 = models.CharField(max_length=64)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    rows_total = models.PositiveIntegerField(_("jumlah baris"), default=0)
+    rows_with_errors = models.PositiveIntegerField(_("baris bermasalah"), default=0)
+    error_count = models.PositiveIntegerField(_("jumlah kesalahan"), default=0)
+    groups_new = models.PositiveIntegerField(_("kelompok baru"), default=0)
+    members_new = models.PositiveIntegerField(_("anggota baru"), default=0)
+    applications_new = models.PositiveIntegerField(_("pengajuan baru"), default=0)
+    groups_existing = models.PositiveIntegerField(_("kelompok sudah ada"), default=0)
+    rows_existing = models.PositiveIntegerField(_("baris kelompok yang sudah ada"), default=0)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(_("kesalahan (awal)"), default=list, blank=True)
+    errors_file = models.FileField(_("berkas kesalahan"), upload_to=_member_list_path, blank=True)
+    normalised_file = models.FileField(upload_to=_member_list_path, blank=True)
+    failure = models.TextField(_("catatan kegagalan"), blank=True)
+    created_at = models.DateTimeField(_("diunggah pada"), auto_now_add=True)
+    # Last sign of life of the step under way (each transition and progress update); a running job
+    # silent for longer than the grace period never reached a worker, and the sweep enqueues it again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    validated_at = models.DateTimeField(_("diperiksa pada"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("selesai pada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("impor daftar anggota")
+        verbose_name_plural = _("impor daftar anggota")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["uploaded", "validating", "validated", "invalid", "importing", "imported", "failed"]
+                ),
+                name="member_list_import_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(file_format__in=["csv", "xlsx"]), name="member_list_import_format_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress_done__lte=F("progress_total")), name="member_list_import_progress_bounded"
+            ),
+            # Only an error-free list can be imported ("nothing half-imported").
+            models.CheckConstraint(
+                condition=~Q(status__in=["validated", "importing", "imported"]) | Q(error_count=0),
+                name="member_list_import_only_clean_lists",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+    @transaction.atomic
+    def transition_to(self, status: "MemberListImport.Status", **fields: object) -> None:
+        """Move to ``status`` if the table allows it, saving ``fields`` with it.
+
+        The row is locked first: a task delivered twice (acks_late) must not run the same step twice."""
+        locked = MemberListImport.objects.select_for_update().get(pk=self.pk)
+        if not locked.can_move_to(status):
+            raise TransitionError(
+                _("Status impor tidak dapat diubah dari “%(from)s” ke “%(to)s”.")
+                % {"from": locked.get_status_display(), "to": MemberListImport.Status(status).label}
+            )
+        fields = {"status": status, "heartbeat_at": timezone.now(), **fields}
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.save(update_fields=list(fields))
+
+    RUNNING: ClassVar[frozenset[str]] = frozenset({Status.UPLOADED, Status.VALIDATING, Status.IMPORTING})
+
+    @property
+    def is_running(self) -> bool:
+        """Whether a step is under way (the admin's progress page refreshes itself meanwhile)."""
+        return self.status in self.RUNNING
+
+    @property
+    def progress_percent(self) -> int:
+        return 100 * self.progress_done // self.progress_total if self.progress_total else 0

@@ -59,3 +59,42 @@ def process_submission_intake(intake_id: int) -> str:
 def sweep_waiting_intakes() -> int:
     """Re-enqueue queued applications that never reached a worker."""
     return len(intake.intakes_waiting_sweep(older_than=_grace()))
+
+
+# A list of 100,000 rows takes well under a minute; the limits leave room on a busy worker.
+MEMBER_LIST_LIMITS = {"soft_time_limit": 600, "time_limit": 660}
+
+
+@shared_task(**MEMBER_LIST_LIMITS)
+def validate_member_list(job_id: int) -> str:
+    """Check one uploaded member list (the dry run). A second run leaves a checked job alone."""
+    from applications import member_lists
+    from applications.models import MemberListImport
+
+    job = MemberListImport.objects.filter(pk=job_id).first()
+    if job is None:
+        return ""
+    return member_lists.member_list_validate_or_fail(job=job).status
+
+
+@shared_task(**MEMBER_LIST_LIMITS)
+def import_member_list(job_id: int, user_id: int) -> str:
+    """Write one validated member list. A second run leaves an imported job alone."""
+    from django.contrib.auth import get_user_model
+
+    from applications import member_lists
+    from applications.models import MemberListImport
+
+    job = MemberListImport.objects.filter(pk=job_id).first()
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if job is None or user is None:
+        return ""
+    return member_lists.member_list_import_or_fail(job=job, by=user).status
+
+
+@shared_task(**SWEEP_LIMITS)
+def sweep_stalled_member_lists() -> int:
+    """Re-enqueue member lists whose check or import never reached a worker."""
+    from applications import member_lists
+
+    return len(member_lists.member_lists_stalled_sweep(older_than=_grace()))

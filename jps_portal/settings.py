@@ -220,6 +220,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.sweep_waiting_intakes",
         "schedule": 120.0,
     },
+    "sweep-stalled-member-lists": {
+        "task": "applications.tasks.sweep_stalled_member_lists",
+        "schedule": 120.0,
+    },
     "nightly-integrity-checks": {
         "task": "applications.tasks.recheck_all_groups",
         "schedule": crontab(hour=1, minute=30),
@@ -230,6 +234,12 @@ CELERY_BEAT_SCHEDULE = {
 PENDING_WORK_GRACE_SECONDS = env.int("PENDING_WORK_GRACE_SECONDS", default=120)
 
 # --- django-import-export -------------------------------------------------------------------
+# Disnaker member lists (applications.member_lists): refused above this size before any parsing
+# (100,000 rows of the template are ~25 MB as CSV); lists longer than SYNC_MAX_ROWS are checked and
+# imported by Celery with a progress page; MAX_ROWS bounds one file.
+MEMBER_LIST_MAX_BYTES = env.int("MEMBER_LIST_MAX_BYTES", default=40 * 1024 * 1024)
+MEMBER_LIST_SYNC_MAX_ROWS = env.int("MEMBER_LIST_SYNC_MAX_ROWS", default=2_000)
+MEMBER_LIST_MAX_ROWS = env.int("MEMBER_LIST_MAX_ROWS", default=200_000)
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
