@@ -484,7 +484,7 @@ class FlagAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
     def acknowledge_selected(self, request: HttpRequest, queryset: QuerySet[Flag]) -> TemplateResponse | None:
         """First a confirmation page asking for the note; then the service for each flag, each
         refusal reported on its own."""
-        form = FlagAcknowledgeForm(request.POST if "apply" in request.POST else None)
+        form = FlagAcknowledgeForm(request.POST if request.POST.get("confirm") == "yes" else None)
         if not form.is_valid():
             return self._acknowledge_confirmation(request, queryset, form)
         flags = list(queryset.select_related("group"))

@@ -61,7 +61,7 @@ def test_the_action_first_asks_for_a_note_on_a_confirmation_page_and_changes_not
 
 def test_confirming_without_a_note_shows_the_page_again_and_changes_nothing(verifier):
     _group, flag = _warned_group()
-    response = _act(_client(verifier), [flag], apply="1", note="   ")
+    response = _act(_client(verifier), [flag], confirm="yes", note="   ")
     assert response.status_code == 200
     assert response.context["form"].errors["note"]
     flag.refresh_from_db()
@@ -71,7 +71,7 @@ def test_confirming_without_a_note_shows_the_page_again_and_changes_nothing(veri
 def test_confirming_with_a_note_acknowledges_and_reports_each_refusal(verifier):
     _group, warning = _warned_group()
     blocked_group, block = _blocked_group()
-    response = _act(_client(verifier), [warning, block], apply="1", note="Rekening atas nama bendahara.")
+    response = _act(_client(verifier), [warning, block], confirm="yes", note="Rekening atas nama bendahara.")
     assert response.status_code == 302
     warning.refresh_from_db()
     block.refresh_from_db()
@@ -88,7 +88,7 @@ def test_an_officer_neither_sees_nor_acknowledges_flags_outside_their_region(ver
     _inside_group, inside = _warned_group()
     page = client.get(CHANGELIST).content.decode()
     assert _link(inside) in page and _link(outside) not in page
-    _act(client, [outside], apply="1", note="Sudah dicek.")
+    _act(client, [outside], confirm="yes", note="Sudah dicek.")
     outside.refresh_from_db()
     assert outside.resolved_at is None
 
