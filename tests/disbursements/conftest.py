@@ -20,7 +20,9 @@ def approve(approver) -> Callable[..., Application]:
     """Approve a new application through the real service (so the tranches come from the approval)."""
 
     def make(*, plan: list[int] | None = None, amount: int = 40_000_000, regency_id: str = "32.04", year: int = 2020):
-        scheme = SchemeFactory(year=year, tranche_plan=plan or [100], amount_per_group=amount)
+        scheme = SchemeFactory(year=year)  # one scheme per year (get_or_create): set this call's plan
+        scheme.tranche_plan = plan or [100]
+        scheme.save(update_fields=["tranche_plan"])
         group = GroupFactory(regency_id=regency_id)
         application = ApplicationFactory(
             group=group, scheme=scheme, requested_amount=amount, status=Status.VERIFIED
