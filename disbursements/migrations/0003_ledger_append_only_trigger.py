@@ -7,7 +7,7 @@ from django.db import migrations
 CREATE = """
 CREATE OR REPLACE FUNCTION disbursements_ledger_refuse_change() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'disbursements_ledgerentry is append-only (% refused)', TG_OP;
+    RAISE EXCEPTION USING MESSAGE = 'disbursements_ledgerentry is append-only: ' || TG_OP || ' refused';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER disbursements_ledger_append_only
