@@ -153,9 +153,7 @@ def _xlsx_rows(upload: UploadedFile) -> Iterator[tuple[int, list[object]]]:
             values: list[object] = []
             for cell in cells:
                 if getattr(cell, "data_type", None) == "f":
-                    raise BankFileError(
-                        [_("Baris %(row)d: sel berisi rumus; kirim nilai saja.") % {"row": number}]
-                    )
+                    raise BankFileError([_("Baris %(row)d: sel berisi rumus; kirim nilai saja.") % {"row": number}])
                 values.append(cell.value)
             yield number, values
     finally:
@@ -216,7 +214,8 @@ def _parse_row(number: int, cells: dict[str, object]) -> BankResultRow:
     reason = _text(cells["reason_code"]).lower()
     if reason and reason not in BankReason.values:
         raise ValueError(
-            _("kode alasan “%(code)s” tidak dikenal (%(known)s).") % {"code": reason, "known": ", ".join(BankReason.values)}
+            _("kode alasan “%(code)s” tidak dikenal (%(known)s).")
+            % {"code": reason, "known": ", ".join(BankReason.values)}
         )
     if outcome == PaymentBatchLine.Outcome.FAILED and not reason:
         raise ValueError(_("transfer gagal tanpa kode alasan."))
@@ -255,7 +254,9 @@ def _amount(value: object) -> int:
         if text.startswith("-"):
             raise ValueError(_("nilai tidak boleh negatif."))
         if not text.isascii() or not text.isdigit():
-            raise ValueError(_("nilai “%(value)s” harus angka rupiah bulat tanpa huruf atau tanda baca.") % {"value": text[:30]})
+            raise ValueError(
+                _("nilai “%(value)s” harus angka rupiah bulat tanpa huruf atau tanda baca.") % {"value": text[:30]}
+            )
         number = int(text)
     if number < 0:
         raise ValueError(_("nilai tidak boleh negatif."))

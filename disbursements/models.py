@@ -101,7 +101,7 @@ class BankReason(models.TextChoices):
 class PaymentBatchQuerySet(models.QuerySet):
     def with_totals(self) -> "PaymentBatchQuerySet":
         """Counts and rupiah totals per outcome, computed by the database from the lines."""
-        Outcome = PaymentBatchLine.Outcome
+        outcome = PaymentBatchLine.Outcome
 
         def total(*outcomes: str) -> Coalesce:
             return Coalesce(Sum("lines__amount", filter=Q(lines__outcome__in=outcomes)), Value(0))
@@ -109,12 +109,12 @@ class PaymentBatchQuerySet(models.QuerySet):
         return self.annotate(
             line_count=Count("lines"),
             total_amount=Coalesce(Sum("lines__amount"), Value(0)),
-            paid_amount=total(Outcome.PAID),
-            failed_amount=total(Outcome.FAILED, Outcome.RETURNED),
-            open_amount=total(Outcome.PENDING),
-            paid_count=Count("lines", filter=Q(lines__outcome=Outcome.PAID)),
-            failed_count=Count("lines", filter=Q(lines__outcome__in=[Outcome.FAILED, Outcome.RETURNED])),
-            open_count=Count("lines", filter=Q(lines__outcome=Outcome.PENDING)),
+            paid_amount=total(outcome.PAID),
+            failed_amount=total(outcome.FAILED, outcome.RETURNED),
+            open_amount=total(outcome.PENDING),
+            paid_count=Count("lines", filter=Q(lines__outcome=outcome.PAID)),
+            failed_count=Count("lines", filter=Q(lines__outcome__in=[outcome.FAILED, outcome.RETURNED])),
+            open_count=Count("lines", filter=Q(lines__outcome=outcome.PENDING)),
         )
 
 
@@ -136,7 +136,9 @@ class PaymentBatch(models.Model):
     province = models.ForeignKey(
         Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("provinsi")
     )
-    bank = models.ForeignKey(Bank, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("bank"))
+    bank = models.ForeignKey(
+        Bank, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("bank")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("dibuat oleh")
     )
@@ -154,7 +156,9 @@ class PaymentBatch(models.Model):
         verbose_name_plural = _("batch pembayaran")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=["open", "exported", "reconciled"]), name="batch_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "exported", "reconciled"]), name="batch_status_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(status="open") | Q(exported_at__isnull=False), name="batch_exported_has_date"
             ),
@@ -176,7 +180,9 @@ class PaymentBatchLine(models.Model):
         RETURNED = "returned", _("Dikembalikan bank")
 
     batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="lines", verbose_name=_("batch"))
-    tranche = models.ForeignKey(Tranche, on_delete=models.PROTECT, related_name="payment_lines", verbose_name=_("tahap"))
+    tranche = models.ForeignKey(
+        Tranche, on_delete=models.PROTECT, related_name="payment_lines", verbose_name=_("tahap")
+    )
     attempt = models.PositiveSmallIntegerField(_("percobaan ke"))
     payment_reference = models.CharField(_("referensi pembayaran"), max_length=32, unique=True)
     amount = models.PositiveBigIntegerField(_("nilai (Rp)"))
@@ -266,7 +272,11 @@ class LedgerEntry(models.Model):
     reason_code = models.CharField(_("kode alasan"), max_length=40, blank=True)
     note = models.CharField(_("catatan"), max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("oleh"),
     )
     created_at = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)
@@ -278,9 +288,21 @@ class LedgerEntry(models.Model):
         verbose_name_plural = _("buku besar penyaluran")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=[
-                "scheduled", "unlocked", "batched", "paid", "failed", "returned", "reissued", "returned_to_treasury",
-            ]), name="ledger_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "scheduled",
+                        "unlocked",
+                        "batched",
+                        "paid",
+                        "failed",
+                        "returned",
+                        "reissued",
+                        "returned_to_treasury",
+                    ]
+                ),
+                name="ledger_kind_valid",
+            ),
             models.CheckConstraint(
                 condition=(Q(kind="paid") & Q(amount__gt=0))
                 | (Q(kind="returned_to_treasury") & Q(amount__lt=0))
@@ -321,7 +343,12 @@ class ReconciliationException(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     payment_reference = models.CharField(_("referensi pembayaran"), max_length=64)
     line = models.ForeignKey(
-        PaymentBatchLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("baris batch")
+        PaymentBatchLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("baris batch"),
     )
     file_name = models.CharField(_("berkas"), max_length=255)
     row_number = models.PositiveIntegerField(_("baris ke"))
@@ -332,7 +359,11 @@ class ReconciliationException(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("dicatat pada"), default=timezone.now)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("diselesaikan oleh"),
     )
     resolved_at = models.DateTimeField(_("diselesaikan pada"), null=True, blank=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -153,7 +153,8 @@ def tranche_reissue(*, tranche: Tranche, by: AbstractBaseUser, note: str = "") -
         tranche=locked,
         kind=Kind.REISSUED,
         by=by,
-        note=note or _("Rekening baru: %(bank)s %(account)s") % {"bank": group.bank_id, "account": group.account_number},
+        note=note
+        or _("Rekening baru: %(bank)s %(account)s") % {"bank": group.bank_id, "account": group.account_number},
     )
     return locked
 
@@ -233,9 +234,7 @@ def payment_batch_create(
     )
     missing = [row[3] for row in rows if not row[4]]
     if missing:
-        raise ValidationError(
-            _("Kelompok belum punya rekening bank: %(refs)s.") % {"refs": ", ".join(missing[:10])}
-        )
+        raise ValidationError(_("Kelompok belum punya rekening bank: %(refs)s.") % {"refs": ", ".join(missing[:10])})
     attempts = _attempts_so_far(ids)
     now = timezone.now()
     batch = PaymentBatch.objects.create(
@@ -382,9 +381,7 @@ def _same_result(line: _Line, row: BankResultRow) -> bool:
 
 
 @transaction.atomic
-def bank_results_import(
-    *, rows: list[BankResultRow], file_name: str, by: AbstractBaseUser
-) -> ReconciliationReport:
+def bank_results_import(*, rows: list[BankResultRow], file_name: str, by: AbstractBaseUser) -> ReconciliationReport:
     """Apply a bank result file (already read and checked by ``bankfiles.read_bank_results``).
 
     Each line is matched by our payment reference. Applied: a pending line whose amount matches.
@@ -400,7 +397,7 @@ def bank_results_import(
         exceptions.append(_exception(kind, row, line, file_name, by))
 
     candidates = _first_of_each_reference(rows, queue)
-    lines = _lines_by_reference([row.payment_reference for row in candidates])
+    lines = _lines_by_reference([row.payment_reference for row in candidates], by)
     taken_txns = _transaction_ids_in_use([row.bank_transaction_id for row in candidates if row.bank_transaction_id])
     to_apply: list[tuple[_Line, BankResultRow]] = []
     for row in candidates:
@@ -424,7 +421,7 @@ def bank_results_import(
     # A line another import settled between our read and our update: decide it again on what won.
     lost = [(line, row) for line, row in to_apply if line.pk not in applied]
     if lost:
-        fresh = _lines_by_reference([row.payment_reference for _line, row in lost])
+        fresh = _lines_by_reference([row.payment_reference for _line, row in lost], by)
         for _line, row in lost:
             line = fresh[row.payment_reference]
             if _same_result(line, row):
@@ -460,7 +457,7 @@ def _first_of_each_reference(
         if row.bank_transaction_id:
             by_transaction[row.bank_transaction_id].add(row.payment_reference)
     candidates = []
-    for reference, group in by_reference.items():
+    for group in by_reference.values():
         first = group[0]
         shared_txn = first.bank_transaction_id and len(by_transaction[first.bank_transaction_id]) > 1
         if shared_txn or any(_key(row) != _key(first) for row in group[1:]):
@@ -477,10 +474,18 @@ def _key(row: BankResultRow) -> tuple:
     return (row.outcome, row.reason_code, row.transfer_date, row.bank_transaction_id, row.amount)
 
 
-def _lines_by_reference(references: list[str]) -> dict[str, _Line]:
+def _lines_by_reference(references: list[str], by: AbstractBaseUser) -> dict[str, _Line]:
+    """The lines of these references in ``by``'s region scope: a line outside it is, for this
+    officer, an unknown reference."""
+    lines = scope_filter(
+        PaymentBatchLine.objects.all(),
+        by,
+        province="tranche__application__province",
+        regency="tranche__application__group__regency",
+    )
     found: dict[str, _Line] = {}
     for chunk in _chunks(references):
-        for reference, *values in PaymentBatchLine.objects.filter(payment_reference__in=chunk).values_list(
+        for reference, *values in lines.filter(payment_reference__in=chunk).values_list(
             "payment_reference", "pk", "tranche_id", "batch_id", "amount", "outcome", "bank_transaction_id"
         ):
             found[reference] = _Line(*values)
@@ -540,9 +545,7 @@ def _tranches_settle(settled: list[tuple[_Line, BankResultRow]], now: datetime.d
     for outcome, tranche_ids in by_outcome.items():
         extra = {"paid_at": now} if outcome == Outcome.PAID else {}
         for chunk in _chunks(tranche_ids):
-            moved = Tranche.objects.filter(pk__in=chunk, status=Tranche.Status.IN_BATCH).update(
-                status=outcome, **extra
-            )
+            moved = Tranche.objects.filter(pk__in=chunk, status=Tranche.Status.IN_BATCH).update(status=outcome, **extra)
             if moved != len(chunk):
                 # A pending line always has its tranche in a batch; anything else is a broken invariant.
                 raise TransitionError(_("Status tahap tidak sesuai dengan batch; rekonsiliasi dibatalkan."))
@@ -579,24 +582,26 @@ def _applications_advance(application_ids: list[int], by: AbstractBaseUser | Non
     """Applications with a newly paid tranche: APPROVED → IN_DISBURSEMENT, and → REPORTING once every
     tahap is paid. Set-based conditional updates that follow ``Application.TRANSITIONS`` and write the
     status-change rows; the e-mail outbox sweep sends the notices."""
-    Status = Application.Status
-    assert Status.IN_DISBURSEMENT in Application.TRANSITIONS[Status.APPROVED]
-    assert Status.REPORTING in Application.TRANSITIONS[Status.IN_DISBURSEMENT]
+    status = Application.Status
+    assert status.IN_DISBURSEMENT in Application.TRANSITIONS[status.APPROVED]
+    assert status.REPORTING in Application.TRANSITIONS[status.IN_DISBURSEMENT]
     changes: list[ApplicationStatusChange] = []
     for chunk in _chunks(application_ids):
-        for pk in _conditional_status_update(chunk, Status.APPROVED, Status.IN_DISBURSEMENT, now):
-            changes.append(_status_change(pk, Status.APPROVED, Status.IN_DISBURSEMENT, by, now))
+        for pk in _conditional_status_update(chunk, status.APPROVED, status.IN_DISBURSEMENT, now):
+            changes.append(_status_change(pk, status.APPROVED, status.IN_DISBURSEMENT, by, now))
         all_paid = (
-            Application.objects.filter(pk__in=chunk, status=Status.IN_DISBURSEMENT)
+            Application.objects.filter(pk__in=chunk, status=status.IN_DISBURSEMENT)
             .exclude(tranches__status__in=[s for s in Tranche.Status.values if s != Tranche.Status.PAID])
             .values_list("pk", flat=True)
         )
-        for pk in _conditional_status_update(list(all_paid), Status.IN_DISBURSEMENT, Status.REPORTING, now):
-            changes.append(_status_change(pk, Status.IN_DISBURSEMENT, Status.REPORTING, by, now))
+        for pk in _conditional_status_update(list(all_paid), status.IN_DISBURSEMENT, status.REPORTING, now):
+            changes.append(_status_change(pk, status.IN_DISBURSEMENT, status.REPORTING, by, now))
     ApplicationStatusChange.objects.bulk_create(changes, batch_size=CHUNK)
 
 
-def _conditional_status_update(ids: Sequence[int], from_status: str, to_status: str, now: datetime.datetime) -> list[int]:
+def _conditional_status_update(
+    ids: Sequence[int], from_status: str, to_status: str, now: datetime.datetime
+) -> list[int]:
     if not ids:
         return []
     _lock_in_order(Application, list(ids))
@@ -663,7 +668,9 @@ def _exceptions_save(exceptions: list[ReconciliationException]) -> int:
     fingerprints = [exception.fingerprint for exception in exceptions]
     known: set[str] = set()
     for chunk in _chunks(fingerprints):
-        known.update(ReconciliationException.objects.filter(fingerprint__in=chunk).values_list("fingerprint", flat=True))
+        known.update(
+            ReconciliationException.objects.filter(fingerprint__in=chunk).values_list("fingerprint", flat=True)
+        )
     new = {e.fingerprint: e for e in exceptions if e.fingerprint not in known}
     # ignore_conflicts: a concurrent import queueing the same line must not fail this one.
     ReconciliationException.objects.bulk_create(list(new.values()), batch_size=CHUNK, ignore_conflicts=True)

@@ -24,9 +24,7 @@ def approve(approver) -> Callable[..., Application]:
         scheme.tranche_plan = plan or [100]
         scheme.save(update_fields=["tranche_plan"])
         group = GroupFactory(regency_id=regency_id)
-        application = ApplicationFactory(
-            group=group, scheme=scheme, requested_amount=amount, status=Status.VERIFIED
-        )
+        application = ApplicationFactory(group=group, scheme=scheme, requested_amount=amount, status=Status.VERIFIED)
         province_id = regency_id.split(".")[0]
         quota = scheme.quotas.filter(province_id=province_id).first() or SchemeQuotaFactory(
             scheme=scheme, province_id=province_id, groups=1000, budget=10**13

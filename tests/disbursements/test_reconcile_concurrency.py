@@ -31,9 +31,7 @@ def test_concurrent_imports_of_overlapping_files_pay_each_tranche_once(approve, 
     batch = services.payment_batch_create(tranches=Tranche.objects.all(), by=finance)
     lines = list(batch.lines.order_by("pk"))
     # Every racer sends every line, in its own order, so their row locks cross.
-    files = [
-        [paid_row(line) for line in (lines if index % 2 == 0 else reversed(lines))] for index in range(RACERS)
-    ]
+    files = [[paid_row(line) for line in (lines if index % 2 == 0 else reversed(lines))] for index in range(RACERS)]
     start = threading.Barrier(RACERS)
     reports, errors = [], []
     lock = threading.Lock()

@@ -65,8 +65,15 @@ def test_the_database_refuses_a_second_pending_line_for_a_tranche(batch):
     line = batch.lines.first()
     with pytest.raises(IntegrityError), transaction.atomic():
         PaymentBatchLine.objects.create(
-            batch=batch, tranche=line.tranche, attempt=9, payment_reference="JPS-PAY-X", amount=1,
-            bank_code="002", account_number="1234567", account_holder="x", description="x",
+            batch=batch,
+            tranche=line.tranche,
+            attempt=9,
+            payment_reference="JPS-PAY-X",
+            amount=1,
+            bank_code="002",
+            account_number="1234567",
+            account_holder="x",
+            description="x",
         )
 
 
@@ -78,7 +85,7 @@ def test_it_refuses_a_batch_from_someone_without_the_permission(approve, verifie
 
 def test_the_transfer_file_lists_every_line_and_escapes_formulas(approve, finance, django_assert_num_queries):
     application = approve()
-    application.group.account_holder = "=HYPERLINK(\"http://x\")"
+    application.group.account_holder = '=HYPERLINK("http://x")'
     application.group.save()
     batch = services.payment_batch_create(tranches=Tranche.objects.all(), by=finance)
 
@@ -88,8 +95,14 @@ def test_the_transfer_file_lists_every_line_and_escapes_formulas(approve, financ
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0] == bankfiles.TRANSFER_COLUMNS
     line = batch.lines.get()
-    assert rows[1] == [line.payment_reference, "002", line.account_number, "'=HYPERLINK(\"http://x\")", "40000000",
-                       line.description]
+    assert rows[1] == [
+        line.payment_reference,
+        "002",
+        line.account_number,
+        '\'=HYPERLINK("http://x")',
+        "40000000",
+        line.description,
+    ]
 
 
 def test_a_result_file_pays_and_fails_lines_and_moves_the_application(batch, finance):
@@ -105,7 +118,8 @@ def test_a_result_file_pays_and_fails_lines_and_moves_the_application(batch, fin
     # One tranche, paid: approved → in disbursement → reporting in one reconciliation.
     assert application.status == Application.Status.REPORTING
     assert list(application.status_changes.order_by("pk").values_list("to_status", flat=True))[-2:] == [
-        Application.Status.IN_DISBURSEMENT, Application.Status.REPORTING,
+        Application.Status.IN_DISBURSEMENT,
+        Application.Status.REPORTING,
     ]
     assert failed.tranche.application.status == Application.Status.APPROVED
     ledger = LedgerEntry.objects.filter(tranche=paid.tranche, kind=LedgerEntry.Kind.PAID).get()

@@ -15,7 +15,9 @@ TS = Tranche.Status
 
 
 def _import(rows, by, name="hasil.csv"):
-    return services.bank_results_import(rows=bankfiles.read_bank_results(result_file(rows, name=name)), file_name=name, by=by)
+    return services.bank_results_import(
+        rows=bankfiles.read_bank_results(result_file(rows, name=name)), file_name=name, by=by
+    )
 
 
 @pytest.fixture
@@ -41,7 +43,10 @@ def test_an_officer_fixes_the_account_and_finance_reissues(failed_tranche, finan
     failed_tranche.refresh_from_db()
     assert failed_tranche.status == TS.SCHEDULED
     assert list(failed_tranche.ledger.order_by("pk").values_list("kind", flat=True)) == [
-        "scheduled", "batched", "failed", "reissued",
+        "scheduled",
+        "batched",
+        "failed",
+        "reissued",
     ]
 
 
@@ -78,7 +83,10 @@ def test_approve_batch_export_import_fix_reissue_pay_end_to_end(approve, finance
     _import([paid_row(line) for line in lines[:3]] + [failed_row(lines[3], reason="name_mismatch")], finance)
     failed_application = applications[3]
     services.group_bank_account_fix(
-        group=failed_application.group, by=applicant, bank_id="002", account_number="5550001112",
+        group=failed_application.group,
+        by=applicant,
+        bank_id="002",
+        account_number="5550001112",
         account_holder="Kelompok Maju",
     )
 
@@ -89,9 +97,7 @@ def test_approve_batch_export_import_fix_reissue_pay_end_to_end(approve, finance
     assert (retry.attempt, retry.account_number) == (2, "5550001112")
     _import([paid_row(retry)], finance, name="hasil-2.csv")
 
-    assert all(
-        Tranche.objects.get(application=application, number=1).status == TS.PAID for application in applications
-    )
+    assert all(Tranche.objects.get(application=application, number=1).status == TS.PAID for application in applications)
     assert set(Application.objects.values_list("status", flat=True)) == {Application.Status.IN_DISBURSEMENT}
     assert set(PaymentBatch.objects.values_list("status", flat=True)) == {PaymentBatch.Status.RECONCILED}
     paid_total = sum(LedgerEntry.objects.filter(kind="paid").values_list("amount", flat=True))
