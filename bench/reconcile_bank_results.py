@@ -29,6 +29,7 @@ TARGET_SECONDS = 10.0
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tranches", type=int, default=100_000)
+    parser.add_argument("--profile", action="store_true", help="print where the first import spends its time")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -74,7 +75,9 @@ def main() -> None:
     started = time.perf_counter()
     rows = bankfiles.read_bank_results(SimpleUploadedFile("hasil.csv", content))
     parse_seconds = time.perf_counter() - started
+    profiler = _profiler(args.profile)
     report = services.bank_results_import(rows=rows, file_name="hasil.csv", by=finance)
+    _profile_print(profiler)
     first_seconds = time.perf_counter() - started
     peak = _peak_rss_mb()
     after_first = _state(connection)
@@ -98,6 +101,25 @@ def main() -> None:
     print(f"baseline: COPY of the same {expected['rows']:,} lines into a temp table: {baseline:.2f} s")
     print(f"ratio: first import ÷ COPY = {first_seconds / baseline:.1f}×; target < {TARGET_SECONDS:.0f} s: "
           f"{'met' if first_seconds < TARGET_SECONDS else 'NOT met'}")  # fmt: skip
+
+
+def _profiler(enabled: bool):  # noqa: ANN202
+    if not enabled:
+        return None
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    return profiler
+
+
+def _profile_print(profiler) -> None:  # noqa: ANN001
+    if profiler is None:
+        return
+    import pstats
+
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats("disbursements/services.py", 20)
 
 
 def _finance_user():  # noqa: ANN202

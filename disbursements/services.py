@@ -6,8 +6,10 @@ moves from pending only through ``UPDATE … WHERE outcome = 'pending' RETURNING
 re-checks that condition on a row another import has just settled, so a line — and its tranche — is
 decided once, whoever comes second finds it settled and changes nothing."""
 
+import csv
 import datetime
 import hashlib
+import io
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -271,21 +273,14 @@ def payment_batch_create(
         )
     if moved != len(ids):  # impossible while the rows are locked; refuse rather than guess
         raise TransitionError(_("Sebagian tahap berubah saat batch dibuat; coba lagi."))
-    LedgerEntry.objects.bulk_create(
-        [
-            LedgerEntry(
-                tranche_id=line.tranche_id,
-                batch=batch,
-                kind=Kind.BATCHED,
-                amount=0,
-                payment_reference=line.payment_reference,
-                created_by=by,
-                created_at=now,
-            )
-            for line in lines
-        ],
-        batch_size=CHUNK,
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {LedgerEntry._meta.db_table} (tranche_id, batch_id, kind, amount, payment_reference, "  # noqa: S608
+            "bank_transaction_id, reason_code, note, created_by_id, created_at) "
+            f"SELECT tranche_id, batch_id, %s, 0, payment_reference, '', '', '', %s, %s "
+            f"FROM {PaymentBatchLine._meta.db_table} WHERE batch_id = %s",
+            [Kind.BATCHED, by.pk, now, batch.pk],
+        )
     return batch
 
 
@@ -417,23 +412,23 @@ def bank_results_import(*, rows: list[BankResultRow], file_name: str, by: Abstra
             to_apply.append((line, row))
 
     now = timezone.now()
-    applied = _apply_outcomes(to_apply, now)
-    # A line another import settled between our read and our update: decide it again on what won.
-    lost = [(line, row) for line, row in to_apply if line.pk not in applied]
-    if lost:
-        fresh = _lines_by_reference([row.payment_reference for _line, row in lost], by)
-        for _line, row in lost:
-            line = fresh[row.payment_reference]
-            if _same_result(line, row):
-                report.already_applied += 1
-            else:
-                queue(ReconciliationException.Kind.ALREADY_SETTLED, row, line)
-
-    settled = [(line, row) for line, row in to_apply if line.pk in applied]
-    _tranches_settle(settled, now)
-    _ledger_settle(settled, by, now)
-    paid_tranche_ids = sorted({line.tranche_id for line, row in settled if row.outcome == Outcome.PAID})
-    _applications_advance(_application_ids_of(paid_tranche_ids), by, now)
+    with _ApplyTable(to_apply) as table:
+        applied = _apply_outcomes(table, now)
+        # A line another import settled between our read and our update: decide it again on what won.
+        lost = [(line, row) for line, row in to_apply if line.pk not in applied]
+        if lost:
+            table.forget([line.pk for line, _row in lost])
+            fresh = _lines_by_reference([row.payment_reference for _line, row in lost], by)
+            for _line, row in lost:
+                line = fresh[row.payment_reference]
+                if _same_result(line, row):
+                    report.already_applied += 1
+                else:
+                    queue(ReconciliationException.Kind.ALREADY_SETTLED, row, line)
+        settled = [(line, row) for line, row in to_apply if line.pk in applied]
+        _tranches_settle(table, len(settled), now)
+        _ledger_settle(table, by, now)
+        _applications_advance(table, by, now)
     report.batches_reconciled = _batches_close(sorted({line.batch_id for line, _row in settled}), now)
     for _line, row in settled:
         setattr(report, row.outcome, getattr(report, row.outcome) + 1)
@@ -496,138 +491,156 @@ def _transaction_ids_in_use(transaction_ids: list[str]) -> dict[str, int]:
     used: dict[str, int] = {}
     for chunk in _chunks(transaction_ids):
         used.update(
-            PaymentBatchLine.objects.filter(bank_transaction_id__in=chunk).values_list("bank_transaction_id", "pk")
+            # ``exclude("")`` lets the planner use the partial unique index on non-empty ids.
+            PaymentBatchLine.objects.filter(bank_transaction_id__in=chunk)
+            .exclude(bank_transaction_id="")
+            .values_list("bank_transaction_id", "pk")
         )
     return used
 
 
-def _apply_outcomes(to_apply: list[tuple[_Line, BankResultRow]], now: datetime.datetime) -> set[int]:
-    """Settle the pending lines: one ``UPDATE … FROM (VALUES …) WHERE outcome = 'pending' RETURNING``
-    per chunk. The condition is what makes concurrent imports safe: a row settled by another
-    transaction no longer matches when this one gets its lock, and is not returned."""
-    table = PaymentBatchLine._meta.db_table
-    date_cast = "CAST(v.column5 AS date)" if connection.vendor == "postgresql" else "v.column5"
-    applied: set[int] = set()
-    with connection.cursor() as cursor:
-        for chunk in _chunks(sorted(to_apply, key=lambda pair: pair[0].pk)):
-            # Row locks taken in id order first: two imports touching the same lines queue on them
-            # instead of deadlocking (the UPDATE's join would lock in whatever order its plan reads).
-            _lock_in_order(PaymentBatchLine, [line.pk for line, _row in chunk])
-            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-            params: list[object] = []
-            for line, row in chunk:
-                params += [
-                    line.pk,
-                    row.outcome,
-                    row.reason_code,
-                    row.bank_transaction_id,
-                    row.transfer_date.isoformat() if row.transfer_date else None,
-                ]
-            cursor.execute(
-                f"UPDATE {table} SET outcome = v.column2, reason_code = v.column3, "  # noqa: S608 - table name is ours
-                f"bank_transaction_id = v.column4, transfer_date = {date_cast}, settled_at = %s "
-                f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1 AND {table}.outcome = %s "
-                f"RETURNING {table}.id",
-                [now, *params, Outcome.PENDING],
+class _ApplyTable:
+    """The lines to settle, in a temporary table (``recon_apply``) the statements below join to:
+    every step is one set-based statement, never a query per line or a long ``IN`` list. Filled by
+    COPY on PostgreSQL, by ``executemany`` on SQLite. A temporary table is private to its
+    connection, so concurrent imports each have their own."""
+
+    name = "recon_apply"
+
+    def __init__(self, to_apply: list[tuple[_Line, BankResultRow]]) -> None:
+        self.to_apply = to_apply
+
+    def __enter__(self) -> "_ApplyTable":
+        self.cursor = connection.cursor()
+        self.cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+        self.cursor.execute(
+            f"CREATE TEMPORARY TABLE {self.name} (line_id bigint PRIMARY KEY, r_outcome varchar(10) NOT NULL, "
+            "r_reason varchar(20), r_txn varchar(64), r_date date)"
+        )
+        rows = [
+            (line.pk, row.outcome, row.reason_code, row.bank_transaction_id, row.transfer_date)
+            for line, row in self.to_apply
+        ]
+        if connection.vendor == "postgresql":
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(
+                (pk, outcome, reason, txn, date.isoformat() if date else "") for pk, outcome, reason, txn, date in rows
             )
-            applied.update(pk for (pk,) in cursor.fetchall())
-    return applied
+            buffer.seek(0)
+            # Empty unquoted CSV fields load as NULL; the statements below COALESCE them back to ''.
+            self.cursor.copy_expert(f"COPY {self.name} FROM STDIN WITH (FORMAT csv)", buffer)
+        else:
+            self.cursor.executemany(f"INSERT INTO {self.name} VALUES (%s, %s, %s, %s, %s)", rows)
+        return self
 
-
-def _lock_in_order(model: type, ids: list[int]) -> None:
-    list(model.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
-
-
-def _tranches_settle(settled: list[tuple[_Line, BankResultRow]], now: datetime.datetime) -> None:
-    by_outcome: dict[str, list[int]] = defaultdict(list)
-    for line, row in settled:
-        by_outcome[row.outcome].append(line.tranche_id)
-    for outcome, tranche_ids in by_outcome.items():
-        extra = {"paid_at": now} if outcome == Outcome.PAID else {}
-        for chunk in _chunks(tranche_ids):
-            moved = Tranche.objects.filter(pk__in=chunk, status=Tranche.Status.IN_BATCH).update(status=outcome, **extra)
-            if moved != len(chunk):
-                # A pending line always has its tranche in a batch; anything else is a broken invariant.
-                raise TransitionError(_("Status tahap tidak sesuai dengan batch; rekonsiliasi dibatalkan."))
-
-
-def _ledger_settle(settled: list[tuple[_Line, BankResultRow]], by: AbstractBaseUser, now: datetime.datetime) -> None:
-    LedgerEntry.objects.bulk_create(
-        (
-            LedgerEntry(
-                tranche_id=line.tranche_id,
-                batch_id=line.batch_id,
-                kind=row.outcome,
-                amount=row.amount if row.outcome == Outcome.PAID else 0,
-                payment_reference=row.payment_reference,
-                bank_transaction_id=row.bank_transaction_id,
-                reason_code=row.reason_code,
-                created_by=by,
-                created_at=now,
+    def forget(self, line_ids: list[int]) -> None:
+        for chunk in _chunks(line_ids):
+            self.cursor.execute(
+                f"DELETE FROM {self.name} WHERE line_id IN ({', '.join(['%s'] * len(chunk))})", list(chunk)
             )
-            for line, row in settled
-        ),
-        batch_size=CHUNK,
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+        self.cursor.close()
+
+
+LINES = PaymentBatchLine._meta.db_table
+TRANCHES = Tranche._meta.db_table
+APPLICATIONS = Application._meta.db_table
+
+
+def _apply_outcomes(table: _ApplyTable, now: datetime.datetime) -> set[int]:
+    """Settle the pending lines: ``UPDATE … WHERE outcome = 'pending' RETURNING``. The condition is
+    what makes concurrent imports safe: a row settled by another transaction no longer matches when
+    this one gets its lock, and is not returned. The rows are locked in id order first, so two imports
+    touching the same lines queue instead of deadlocking."""
+    cursor = table.cursor
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"SELECT id FROM {LINES} WHERE id IN (SELECT line_id FROM {table.name}) ORDER BY id FOR UPDATE"  # noqa: S608
+        )
+    cursor.execute(
+        f"UPDATE {LINES} SET outcome = r_outcome, reason_code = COALESCE(r_reason, ''), "  # noqa: S608
+        f"bank_transaction_id = COALESCE(r_txn, ''), transfer_date = r_date, settled_at = %s "
+        f"FROM {table.name} WHERE {LINES}.id = {table.name}.line_id AND {LINES}.outcome = %s RETURNING {LINES}.id",
+        [now, Outcome.PENDING],
+    )
+    return {pk for (pk,) in cursor.fetchall()}
+
+
+def _tranches_settle(table: _ApplyTable, expected: int, now: datetime.datetime) -> None:
+    table.cursor.execute(
+        f"UPDATE {TRANCHES} SET status = l.outcome, "  # noqa: S608
+        f"paid_at = CASE WHEN l.outcome = %s THEN %s ELSE NULL END "
+        f"FROM {LINES} AS l JOIN {table.name} AS r ON r.line_id = l.id "
+        f"WHERE {TRANCHES}.id = l.tranche_id AND {TRANCHES}.status = %s",
+        [Outcome.PAID, now, Tranche.Status.IN_BATCH],
+    )
+    if table.cursor.rowcount != expected:
+        # A pending line always has its tranche in a batch; anything else is a broken invariant.
+        raise TransitionError(_("Status tahap tidak sesuai dengan batch; rekonsiliasi dibatalkan."))
+
+
+def _ledger_settle(table: _ApplyTable, by: AbstractBaseUser, now: datetime.datetime) -> None:
+    """One ledger row per settled line, written by the database from the lines themselves."""
+    table.cursor.execute(
+        f"INSERT INTO {LedgerEntry._meta.db_table} (tranche_id, batch_id, kind, amount, payment_reference, "  # noqa: S608
+        "bank_transaction_id, reason_code, note, created_by_id, created_at) "
+        "SELECT l.tranche_id, l.batch_id, l.outcome, CASE WHEN l.outcome = %s THEN l.amount ELSE 0 END, "
+        f"l.payment_reference, l.bank_transaction_id, l.reason_code, '', %s, %s FROM {LINES} AS l "
+        f"JOIN {table.name} AS r ON r.line_id = l.id ORDER BY l.id",
+        [Outcome.PAID, by.pk, now],
     )
 
 
-def _application_ids_of(tranche_ids: list[int]) -> list[int]:
-    ids: set[int] = set()
-    for chunk in _chunks(tranche_ids):
-        ids.update(Tranche.objects.filter(pk__in=chunk).values_list("application_id", flat=True))
-    return sorted(ids)
-
-
-def _applications_advance(application_ids: list[int], by: AbstractBaseUser | None, now: datetime.datetime) -> None:
-    """Applications with a newly paid tranche: APPROVED → IN_DISBURSEMENT, and → REPORTING once every
-    tahap is paid. Set-based conditional updates that follow ``Application.TRANSITIONS`` and write the
-    status-change rows; the e-mail outbox sweep sends the notices."""
+def _applications_advance(table: _ApplyTable, by: AbstractBaseUser | None, now: datetime.datetime) -> None:
+    """Applications with a newly paid tranche: APPROVED → IN_DISBURSEMENT, and on to REPORTING once
+    every tahap is paid (both steps in one reconciliation when there is one tahap). The rows are
+    locked in id order and the status-change rows are written from the statuses read under that lock,
+    before the updates; the moves follow ``Application.TRANSITIONS``; the status e-mails go out
+    through the outbox sweep (``notification_due``)."""
     status = Application.Status
     assert status.IN_DISBURSEMENT in Application.TRANSITIONS[status.APPROVED]
     assert status.REPORTING in Application.TRANSITIONS[status.IN_DISBURSEMENT]
-    changes: list[ApplicationStatusChange] = []
-    for chunk in _chunks(application_ids):
-        for pk in _conditional_status_update(chunk, status.APPROVED, status.IN_DISBURSEMENT, now):
-            changes.append(_status_change(pk, status.APPROVED, status.IN_DISBURSEMENT, by, now))
-        all_paid = (
-            Application.objects.filter(pk__in=chunk, status=status.IN_DISBURSEMENT)
-            .exclude(tranches__status__in=[s for s in Tranche.Status.values if s != Tranche.Status.PAID])
-            .values_list("pk", flat=True)
-        )
-        for pk in _conditional_status_update(list(all_paid), status.IN_DISBURSEMENT, status.REPORTING, now):
-            changes.append(_status_change(pk, status.IN_DISBURSEMENT, status.REPORTING, by, now))
-    ApplicationStatusChange.objects.bulk_create(changes, batch_size=CHUNK)
-
-
-def _conditional_status_update(
-    ids: Sequence[int], from_status: str, to_status: str, now: datetime.datetime
-) -> list[int]:
-    if not ids:
-        return []
-    _lock_in_order(Application, list(ids))
-    table = Application._meta.db_table
-    placeholders = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, updated_at = %s WHERE status = %s AND id IN ({placeholders}) "  # noqa: S608
-            "RETURNING id",
-            [to_status, now, from_status, *ids],
-        )
-        return [pk for (pk,) in cursor.fetchall()]
-
-
-def _status_change(
-    pk: int, from_status: str, to_status: str, by: AbstractBaseUser | None, now: datetime.datetime
-) -> ApplicationStatusChange:
-    return ApplicationStatusChange(
-        application_id=pk,
-        from_status=from_status,
-        to_status=to_status,
-        changed_by=by,
-        changed_at=now,
-        note=_("Pembayaran tahap tercatat dari hasil bank."),
-        notification_due=True,
+    cursor = table.cursor
+    cursor.execute("DROP TABLE IF EXISTS recon_apps")
+    cursor.execute(
+        "CREATE TEMPORARY TABLE recon_apps AS SELECT DISTINCT t.application_id AS application_id "  # noqa: S608
+        f"FROM {TRANCHES} AS t JOIN {LINES} AS l ON l.tranche_id = t.id JOIN {table.name} AS r ON r.line_id = l.id "
+        "WHERE l.outcome = %s",
+        [Outcome.PAID],
     )
+    moving = f"{APPLICATIONS}.id IN (SELECT application_id FROM recon_apps)"
+    finished = (
+        f"NOT EXISTS (SELECT 1 FROM {TRANCHES} AS t WHERE t.application_id = {APPLICATIONS}.id AND t.status <> %s)"
+    )
+    if connection.vendor == "postgresql":
+        cursor.execute(f"SELECT id FROM {APPLICATIONS} WHERE {moving} ORDER BY id FOR UPDATE")  # noqa: S608
+    note = _("Pembayaran tahap tercatat dari hasil bank.")
+    insert = (
+        f"INSERT INTO {ApplicationStatusChange._meta.db_table} (application_id, from_status, to_status, "  # noqa: S608
+        "changed_by_id, changed_at, reason_code, note, notification_due) "
+        f"SELECT id, %s, %s, %s, %s, '', %s, %s FROM {APPLICATIONS} WHERE {moving} "
+    )
+    who = by.pk if by else None
+    cursor.execute(
+        insert + "AND status = %s ORDER BY id",
+        [status.APPROVED, status.IN_DISBURSEMENT, who, now, note, True, status.APPROVED],
+    )
+    cursor.execute(
+        insert + f"AND status IN (%s, %s) AND {finished} ORDER BY id",
+        [status.IN_DISBURSEMENT, status.REPORTING, who, now, note, True, status.APPROVED, status.IN_DISBURSEMENT,
+         Tranche.Status.PAID],
+    )  # fmt: skip
+    cursor.execute(
+        f"UPDATE {APPLICATIONS} SET status = %s, updated_at = %s WHERE {moving} AND status IN (%s, %s) AND {finished}",  # noqa: S608
+        [status.REPORTING, now, status.APPROVED, status.IN_DISBURSEMENT, Tranche.Status.PAID],
+    )
+    cursor.execute(
+        f"UPDATE {APPLICATIONS} SET status = %s, updated_at = %s WHERE {moving} AND status = %s",  # noqa: S608
+        [status.IN_DISBURSEMENT, now, status.APPROVED],
+    )
+    cursor.execute("DROP TABLE recon_apps")
 
 
 def _batches_close(batch_ids: list[int], now: datetime.datetime) -> list[str]:
