@@ -49,11 +49,15 @@ def main() -> None:
     finance = _finance_user()
     started = time.perf_counter()
     _seed(args.tranches)
-    print(f"setup: {args.tranches:,} approved applications with a payable tranche   {time.perf_counter() - started:6.2f} s")
+    print(
+        f"setup: {args.tranches:,} approved applications with a payable tranche   {time.perf_counter() - started:6.2f} s"
+    )
 
     started = time.perf_counter()
     batch = services.payment_batch_create(tranches=Tranche.objects.all(), by=finance)
-    print(f"batch of {batch.lines.count():,} tranches created (payment_batch_create)    {time.perf_counter() - started:6.2f} s")
+    print(
+        f"batch of {batch.lines.count():,} tranches created (payment_batch_create)    {time.perf_counter() - started:6.2f} s"
+    )
 
     started = time.perf_counter()
     batch = services.payment_batch_export(batch=batch, by=finance)
@@ -148,7 +152,9 @@ def _seed(count: int) -> None:
         amount_per_group=40_000_000, duration_days=90, tranche_plan=[100],
         opens_on=datetime.date(2020, 6, 1), closes_on=datetime.date(2020, 12, 31),
     )  # fmt: skip
-    regencies = list(Regency.objects.filter(province_id__in=["32", "33", "35", "36"]).values_list("code", "province_id"))
+    regencies = list(
+        Regency.objects.filter(province_id__in=["32", "33", "35", "36"]).values_list("code", "province_id")
+    )
     now = timezone.now()
     step = 10_000
     for start in range(0, count, step):
@@ -156,8 +162,13 @@ def _seed(count: int) -> None:
         groups = Group.objects.bulk_create(
             [
                 Group(
-                    code=f"BENCH-{n:07d}", name=f"Kelompok Bench {n}", year=2020, regency_id=regencies[n % len(regencies)][0],
-                    bank_id="002", account_number=f"{1_000_000_000 + n:012d}", account_holder=f"Kelompok Bench {n}",
+                    code=f"BENCH-{n:07d}",
+                    name=f"Kelompok Bench {n}",
+                    year=2020,
+                    regency_id=regencies[n % len(regencies)][0],
+                    bank_id="002",
+                    account_number=f"{1_000_000_000 + n:012d}",
+                    account_holder=f"Kelompok Bench {n}",
                 )  # fmt: skip
                 for n in numbers
             ],
@@ -166,9 +177,14 @@ def _seed(count: int) -> None:
         applications = Application.objects.bulk_create(
             [
                 Application(
-                    reference=f"JPS-2020-TKM-{regencies[n % len(regencies)][1]}-{n + 1:06d}", group=group, scheme=scheme,
-                    province_id=regencies[n % len(regencies)][1], status=Application.Status.APPROVED,
-                    requested_amount=40_000_000, approved_amount=40_000_000 - n % 7, decided_at=now,
+                    reference=f"JPS-2020-TKM-{regencies[n % len(regencies)][1]}-{n + 1:06d}",
+                    group=group,
+                    scheme=scheme,
+                    province_id=regencies[n % len(regencies)][1],
+                    status=Application.Status.APPROVED,
+                    requested_amount=40_000_000,
+                    approved_amount=40_000_000 - n % 7,
+                    decided_at=now,
                 )  # fmt: skip
                 for n, group in zip(numbers, groups, strict=True)
             ],
