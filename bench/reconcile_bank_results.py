@@ -66,7 +66,7 @@ def main() -> None:
     export_seconds = time.perf_counter() - started
     print(f"transfer file exported: CSV {size / 2**20:.1f} MB, {len(queries)} queries        {export_seconds:6.2f} s")
     started = time.perf_counter()
-    with open(os.devnull, "wb") as sink:
+    with Path(os.devnull).open("wb") as sink:
         bankfiles.transfer_xlsx(services.payment_batch_transfer_lines(batch), sink)
     print(f"transfer file exported: XLSX (write-only)                  {time.perf_counter() - started:6.2f} s")
 
@@ -96,7 +96,8 @@ def main() -> None:
     again = services.bank_results_import(rows=rows, file_name="hasil.csv", by=finance)
     second_seconds = time.perf_counter() - started
     after_second = _state(connection)
-    print(f"second import of the same file: {second_seconds:.2f} s; applied {again.paid + again.failed + again.returned}, "
+    applied_again = again.paid + again.failed + again.returned
+    print(f"second import of the same file: {second_seconds:.2f} s; applied {applied_again}, "
           f"already applied {again.already_applied:,}, new exceptions {again.exceptions_new}")  # fmt: skip
     print(f"changes by the second import: {_diff(after_first, after_second) or 'none'}")
     assert after_second == after_first, "the second import changed something"
@@ -263,7 +264,7 @@ def _diff(before: dict, after: dict) -> str:
 
 
 def _rss_mb() -> float:
-    with open("/proc/self/status") as status:
+    with Path("/proc/self/status").open() as status:
         for line in status:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
@@ -273,14 +274,14 @@ def _rss_mb() -> float:
 def _reset_peak_rss() -> None:
     """Linux: writing 5 to clear_refs resets the peak RSS, so the peak below is the import's own."""
     try:
-        with open("/proc/self/clear_refs", "w") as refs:
+        with Path("/proc/self/clear_refs").open("w") as refs:
             refs.write("5")
     except OSError:
         pass
 
 
 def _peak_rss_mb() -> float:
-    with open("/proc/self/status") as status:
+    with Path("/proc/self/status").open() as status:
         for line in status:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
