@@ -49,6 +49,14 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "groups.view_bank",
         "disbursements.view_tranche",
         "disbursements.change_tranche",
+        "disbursements.view_paymentbatch",
+        "disbursements.add_paymentbatch",
+        "disbursements.change_paymentbatch",
+        "disbursements.view_paymentbatchline",
+        "disbursements.view_ledgerentry",
+        "disbursements.view_reconciliationexception",
+        "disbursements.change_reconciliationexception",
+        "disbursements.resolve_reconciliationexception",
     ],
     Role.DIRECTOR: [
         "applications.view_application",
@@ -56,6 +64,10 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "applications.view_schemequota",
         "groups.view_group",
         "disbursements.view_tranche",
+        "disbursements.view_paymentbatch",
+        "disbursements.view_paymentbatchline",
+        "disbursements.view_ledgerentry",
+        "disbursements.view_reconciliationexception",
     ],
 }
 

@@ -300,11 +300,14 @@ def application_approve(*, application: Application, by: AbstractBaseUser, note:
         raise TransitionError(_("Kuota kelompok provinsi ini untuk skema tersebut sudah penuh."))
     if used["amount"] + application.requested_amount > quota.budget:
         raise TransitionError(_("Pagu anggaran provinsi ini untuk skema tersebut tidak mencukupi."))
-    return _status_announce(
-        application.transition_to(
-            Status.APPROVED, by=by, note=note, extra_fields={"approved_amount": application.requested_amount}
-        )
+    change = application.transition_to(
+        Status.APPROVED, by=by, note=note, extra_fields={"approved_amount": application.requested_amount}
     )
+    # Imported here, not at the top: disbursements depends on applications, never the reverse.
+    from disbursements.services import tranches_create_for_approval
+
+    tranches_create_for_approval(application=application, by=by)
+    return _status_announce(change)
 
 
 def _refuse_on_open_flags(application: Application) -> None:

@@ -1,26 +1,362 @@
-from django.contrib import admin
+"""Finance's admin: tranches (batch them, re-issue failures), batches (totals, transfer files, bank
+results), the ledger (read-only) and the exception queue. Region-scoped and permissioned; every money
+change goes through ``disbursements.services``."""
+
+import tempfile
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from applications.models import TransitionError
 from applications.money import format_rupiah
-from disbursements.models import Tranche
+from disbursements import bankfiles, services
+from disbursements.forms import BankResultUploadForm, ResolutionNoteForm
+from disbursements.models import LedgerEntry, PaymentBatch, PaymentBatchLine, ReconciliationException, Tranche
+from jps_portal.paging import CappedCountPaginator
 from regions.admin import RegionScopedAdminMixin
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
 
 
 @admin.register(Tranche)
 class TrancheAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
     scope_province_path = "application__province"
     scope_regency_path = "application__group__regency"
-    list_display = ["application", "number", "percentage", "rupiah", "status", "paid_at"]
-    list_filter = ["status", "application__scheme"]
-    list_select_related = ["application"]
+    list_display = ["application", "number", "percentage", "rupiah", "status", "bank", "paid_at"]
+    list_filter = ["status", "application__scheme", "application__province", "application__group__bank"]
+    list_select_related = ["application__group__bank"]
     search_fields = ["application__reference"]
     # Money and status move only through the disbursement services, never by hand.
     readonly_fields = ["application", "number", "percentage", "amount", "status", "paid_at", "created_at"]
+    paginator = CappedCountPaginator
     show_full_result_count = False
+    actions = ["batch_selected", "reissue_selected"]
 
-    @admin.display(description="nilai", ordering="amount")
+    @admin.display(description=_("nilai"), ordering="amount")
     def rupiah(self, tranche: Tranche) -> str:
         return format_rupiah(tranche.amount)
 
+    @admin.display(description=_("bank"))
+    def bank(self, tranche: Tranche) -> str:
+        return str(tranche.application.group.bank or "–")
+
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False
+
+    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+    def has_batch_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(services.CREATE_BATCH_PERMISSION)
+
+    @admin.action(description=_("Buat batch pembayaran dari tahap terpilih yang siap dibayar"), permissions=["batch"])
+    def batch_selected(self, request: HttpRequest, queryset: QuerySet[Tranche]) -> HttpResponseRedirect | None:
+        """The filters in use (scheme, province, bank) are recorded on the batch."""
+        try:
+            batch = services.payment_batch_create(
+                tranches=queryset,
+                by=request.user,
+                scheme_id=_int_or_none(request.GET.get("application__scheme__id__exact")),
+                province_id=request.GET.get("application__province__code__exact") or None,
+                bank_id=request.GET.get("application__group__bank__code__exact") or None,
+            )
+        except (ValidationError, TransitionError, PermissionDenied) as error:
+            self.message_user(request, " ".join(_messages(error)), messages.ERROR)
+            return None
+        totals = PaymentBatch.objects.with_totals().get(pk=batch.pk)
+        self.message_user(
+            request,
+            _t("Batch %(ref)s dibuat: %(count)d tahap, total %(total)s.")
+            % {"ref": batch.reference, "count": totals.line_count, "total": format_rupiah(totals.total_amount)},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:disbursements_paymentbatch_change", args=[batch.pk]))
+
+    @admin.action(description=_("Terbitkan ulang tahap gagal (rekening sudah diperbaiki)"), permissions=["change"])
+    def reissue_selected(self, request: HttpRequest, queryset: QuerySet[Tranche]) -> None:
+        done = 0
+        for tranche in queryset.select_related("application"):
+            try:
+                services.tranche_reissue(tranche=tranche, by=request.user)
+                done += 1
+            except (TransitionError, ValidationError) as error:
+                self.message_user(request, f"{tranche}: {' '.join(_messages(error))}", messages.ERROR)
+        if done:
+            self.message_user(request, _t("%(count)d tahap siap dibayar ulang.") % {"count": done}, messages.SUCCESS)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _messages(error: Exception) -> list[str]:
+    return list(getattr(error, "messages", None) or [str(error)])
+
+
+@admin.register(PaymentBatch)
+class PaymentBatchAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    # A batch is scoped by the province it was made for. Batches carry no regency: the regency path
+    # below compares regency codes (``32.04``) with province codes (``32``), which never match, so a
+    # regency-scoped officer sees no batch, and a batch for all provinces is seen only nationally.
+    scope_province_path = "province"
+    scope_regency_path = "province__code"
+    list_display = ["reference", "status", "lines_link", "total", "paid", "failed", "open", "created_by", "created_at"]
+    list_filter = ["status", "scheme", "province", "bank"]
+    list_select_related = ["created_by"]
+    search_fields = ["=reference"]
+    readonly_fields = [
+        "reference",
+        "status",
+        "scheme",
+        "province",
+        "bank",
+        "created_by",
+        "created_at",
+        "exported_by",
+        "exported_at",
+        "reconciled_at",
+        "lines_link",
+        "total",
+        "paid",
+        "failed",
+        "open",
+    ]
+    fields = readonly_fields
+    change_form_template = "admin/disbursements/paymentbatch/change_form.html"
+    change_list_template = "admin/disbursements/paymentbatch/change_list.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PaymentBatch]:
+        return super().get_queryset(request).with_totals()
+
+    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+        return False  # batches are made from the tranche list
+
+    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+    @admin.display(description=_("baris"))
+    def lines_link(self, batch: PaymentBatch) -> str:
+        url = reverse("admin:disbursements_paymentbatchline_changelist") + f"?batch__id__exact={batch.pk}"
+        return format_html('<a href="{}">{}</a>', url, batch.line_count)
+
+    @admin.display(description=_("total"))
+    def total(self, batch: PaymentBatch) -> str:
+        return format_rupiah(batch.total_amount)
+
+    @admin.display(description=_("dibayar"))
+    def paid(self, batch: PaymentBatch) -> str:
+        return f"{format_rupiah(batch.paid_amount)} ({batch.paid_count})"
+
+    @admin.display(description=_("gagal/dikembalikan"))
+    def failed(self, batch: PaymentBatch) -> str:
+        return f"{format_rupiah(batch.failed_amount)} ({batch.failed_count})"
+
+    @admin.display(description=_("belum ada hasil"))
+    def open(self, batch: PaymentBatch) -> str:
+        return f"{format_rupiah(batch.open_amount)} ({batch.open_count})"
+
+    def get_urls(self) -> list:
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/export/<str:fmt>/", wrap(self.export_view), name="disbursements_paymentbatch_export"),
+            path("import-results/", wrap(self.import_view), name="disbursements_paymentbatch_import"),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+        """Locks the batch (first export) and sends the transfer file, streamed from the database."""
+        if request.method != "POST" or fmt not in ("csv", "xlsx"):
+            return HttpResponseRedirect(reverse("admin:disbursements_paymentbatch_change", args=[pk]))
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        batch = get_object_or_404(self.get_queryset(request), pk=pk)
+        batch = services.payment_batch_export(batch=batch, by=request.user)
+        lines = services.payment_batch_transfer_lines(batch)
+        filename = f"{batch.reference}.{fmt}"
+        if fmt == "csv":
+            response = StreamingHttpResponse(
+                bankfiles.transfer_csv_stream(lines), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        # XLSX is a zip: written to a temporary file in write-only mode, then streamed from disk.
+        target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
+        bankfiles.transfer_xlsx(lines, target)
+        target.seek(0)
+        return FileResponse(target, as_attachment=True, filename=filename)
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = BankResultUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                rows = bankfiles.read_bank_results(upload)
+                report = services.bank_results_import(rows=rows, file_name=upload.name, by=request.user)
+            except bankfiles.BankFileError as error:
+                for message in error.messages:
+                    form.add_error("file", message)
+            except (ValidationError, TransitionError, PermissionDenied) as error:
+                form.add_error("file", " ".join(_messages(error)))
+            else:
+                level = messages.WARNING if report.exceptions else messages.SUCCESS
+                self.message_user(request, report.summary(), level)
+                return HttpResponseRedirect(reverse("admin:disbursements_paymentbatch_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Impor hasil bank"),
+            "opts": self.model._meta,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/disbursements/paymentbatch/import_results.html", context)
+
+
+@admin.register(PaymentBatchLine)
+class PaymentBatchLineAdmin(RegionScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    scope_province_path = "tranche__application__province"
+    scope_regency_path = "tranche__application__group__regency"
+    list_display = [
+        "payment_reference",
+        "batch",
+        "tranche",
+        "rupiah",
+        "bank_code",
+        "account_number",
+        "account_holder",
+        "outcome",
+        "reason_code",
+        "bank_transaction_id",
+        "transfer_date",
+    ]
+    list_filter = ["outcome", "reason_code", "batch"]
+    list_select_related = ["batch", "tranche__application"]
+    search_fields = ["=payment_reference", "=bank_transaction_id"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    ordering = ["-pk"]
+
+    @admin.display(description=_("nilai"), ordering="amount")
+    def rupiah(self, line: PaymentBatchLine) -> str:
+        return format_rupiah(line.amount)
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(RegionScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    scope_province_path = "tranche__application__province"
+    scope_regency_path = "tranche__application__group__regency"
+    list_display = [
+        "created_at",
+        "kind",
+        "tranche",
+        "rupiah",
+        "batch",
+        "payment_reference",
+        "bank_transaction_id",
+        "reason_code",
+        "created_by",
+    ]
+    list_filter = ["kind"]
+    list_select_related = ["tranche__application", "batch", "created_by"]
+    search_fields = ["=payment_reference", "=bank_transaction_id", "=tranche__application__reference"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+
+    @admin.display(description=_("nilai"), ordering="amount")
+    def rupiah(self, entry: LedgerEntry) -> str:
+        return format_rupiah(entry.amount)
+
+
+@admin.register(ReconciliationException)
+class ReconciliationExceptionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    # A line that matched nothing has no region: only national officers see it (fail-closed).
+    scope_province_path = "line__tranche__application__province"
+    scope_regency_path = "line__tranche__application__group__regency"
+    list_display = [
+        "created_at",
+        "kind",
+        "payment_reference",
+        "status",
+        "file_name",
+        "row_number",
+        "row",
+        "resolved_by",
+    ]
+    list_filter = ["status", "kind"]
+    list_select_related = ["resolved_by"]
+    search_fields = ["=payment_reference"]
+    readonly_fields = [
+        "kind",
+        "status",
+        "payment_reference",
+        "line",
+        "file_name",
+        "row_number",
+        "row",
+        "created_by",
+        "created_at",
+        "resolved_by",
+        "resolved_at",
+        "resolution_note",
+    ]
+    actions = ["resolve_selected"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+
+    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+    def has_resolve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(services.RESOLVE_PERMISSION)
+
+    @admin.action(description=_("Selesaikan pengecualian terpilih (dengan catatan)"), permissions=["resolve"])
+    def resolve_selected(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
+        form = ResolutionNoteForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Selesaikan pengecualian"),
+                "opts": self.model._meta,
+                "exceptions": queryset,
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "select_across": request.POST.get("select_across", "0"),
+            }
+            return TemplateResponse(request, "admin/disbursements/reconciliationexception/resolve.html", context)
+        done = 0
+        for exception in queryset:
+            try:
+                services.reconciliation_exception_resolve(
+                    exception=exception, by=request.user, note=form.cleaned_data["note"]
+                )
+                done += 1
+            except (TransitionError, ValidationError) as error:
+                self.message_user(request, f"{exception}: {' '.join(_messages(error))}", messages.ERROR)
+        if done:
+            self.message_user(request, _t("%(count)d pengecualian diselesaikan.") % {"count": done}, messages.SUCCESS)
+        return None

@@ -63,6 +63,24 @@ def group_update(*, group: Group, by: AbstractBaseUser, **fields: object) -> Gro
     return group
 
 
+@transaction.atomic
+def group_bank_account_update(
+    *, group: Group, by: AbstractBaseUser, bank_id: str, account_number: str, account_holder: str
+) -> Group:
+    """Change only the bank account, even while the group's application is funded. The caller decides
+    when that is allowed (``disbursements.services.group_bank_account_fix``: after a failed transfer);
+    the change is in the group's history like any other."""
+    group.bank_id = bank_id or None
+    group.account_number = (account_number or "").strip()
+    group.account_holder = (account_holder or "").strip()
+    group._history_user = by  # simple-history records who changed it
+    group.full_clean(validate_unique=False, validate_constraints=False)
+    if not group.has_bank_account or not group.account_holder:
+        raise ValidationError(_("Lengkapi bank, nomor rekening dan nama pemilik rekening."))
+    group.save(update_fields=["bank", "account_number", "account_holder", "updated_at"])
+    return group
+
+
 def member_add(*, group: Group, by: AbstractBaseUser, **fields: object) -> Member:
     _ensure_editable(group)
     member = Member(group=group, year=group.year, **fields)

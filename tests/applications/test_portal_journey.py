@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from applications import services
 from applications.models import Application, ApplicationDocument
-from disbursements.models import Tranche
 from tests.factories import (
     ApplicationFactory,
     GroupFactory,
@@ -411,7 +410,7 @@ def test_tranches_are_shown_once_there_are_some(siti, draft, applicant, verifier
     services.application_verify(application=draft, by=verifier)
     SchemeQuotaFactory(scheme=draft.scheme, groups=1)
     services.application_approve(application=draft, by=approver)
-    Tranche.objects.create(application=draft, number=1, percentage=100, amount=40_000_000)
+    # The approval created tahap 1 (disbursements.services.tranches_create_for_approval).
     html = siti.get(reverse("applications:detail", args=[draft.pk])).content.decode()
     assert "Tahap penyaluran" in html
     assert "Rp40.000.000" in html

@@ -1,0 +1,270 @@
+"""The files exchanged with the bank: the transfer file we send (CSV or XLSX) and the result file the
+bank sends back. Reading checks every cell and refuses the whole file, with the reasons in Indonesian,
+before anything is changed.
+
+django-import-export is not used here on purpose: its XLSX reader opens workbooks with
+``data_only=True``, which reads a formula cell as its cached value — a formula would slip through
+unseen — and its export builds the whole dataset in memory, where a 100,000-line transfer file must be
+streamed."""
+
+import csv
+import datetime
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+from disbursements.models import BankReason, PaymentBatchLine
+from spreadsheets.cells import cell_safe, xlsx_safe
+
+TRANSFER_COLUMNS = ["payment_reference", "bank_code", "account_number", "account_holder", "amount", "description"]
+RESULT_COLUMNS = ["payment_reference", "status", "reason_code", "transfer_date", "bank_transaction_id", "amount"]
+# A 100,000-line result file is about 8 MB as CSV; anything far larger is not a bank result file.
+MAX_RESULT_FILE_BYTES = 20 * 1024 * 1024
+MAX_ERRORS_SHOWN = 20
+
+_TRANSACTION_ID = re.compile(r"^[A-Za-z0-9._/-]{1,64}$")
+_OUTCOMES = {
+    "paid": PaymentBatchLine.Outcome.PAID,
+    "failed": PaymentBatchLine.Outcome.FAILED,
+    "returned": PaymentBatchLine.Outcome.RETURNED,
+}
+
+
+# --- the transfer file ----------------------------------------------------------------------------
+
+
+def transfer_rows(lines: Iterable[tuple]) -> Iterator[list[object]]:
+    """Rows of the transfer file from ``(reference, bank code, account, holder, amount, description)``
+    tuples, every text cell neutralised."""
+    for line in lines:
+        yield [cell_safe(value) for value in line]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def transfer_csv_stream(lines: Iterable[tuple]) -> Iterator[str]:
+    """The CSV transfer file, one line at a time (for a streaming response)."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(TRANSFER_COLUMNS)
+    for row in transfer_rows(lines):
+        yield writer.writerow(row)
+
+
+def transfer_xlsx(lines: Iterable[tuple], target: io.IOBase) -> None:
+    """The XLSX transfer file written to ``target`` in openpyxl's write-only mode: rows go to disk as
+    they come, never the whole sheet in memory. Account numbers stay text (leading zeros)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("transfer")
+    sheet.append(TRANSFER_COLUMNS)
+    for row in transfer_rows(lines):
+        sheet.append([xlsx_safe(value) for value in row])
+    workbook.save(target)
+
+
+# --- the result file ------------------------------------------------------------------------------
+
+
+class BankFileError(Exception):
+    """The file is refused as a whole; ``messages`` says why, in Indonesian."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+@dataclass(frozen=True)
+class BankResultRow:
+    row_number: int
+    payment_reference: str
+    outcome: str
+    reason_code: str
+    transfer_date: datetime.date | None
+    bank_transaction_id: str
+    amount: int
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "payment_reference": self.payment_reference,
+            "status": self.outcome,
+            "reason_code": self.reason_code,
+            "transfer_date": self.transfer_date.isoformat() if self.transfer_date else "",
+            "bank_transaction_id": self.bank_transaction_id,
+            "amount": self.amount,
+        }
+
+
+def read_bank_results(upload: UploadedFile) -> list[BankResultRow]:
+    """Every row of a CSV or XLSX result file, checked; ``BankFileError`` refuses the file."""
+    if upload.size is not None and upload.size > MAX_RESULT_FILE_BYTES:
+        raise BankFileError([_("Berkas terlalu besar (maksimal %(mb)d MB).") % {"mb": MAX_RESULT_FILE_BYTES // 2**20}])
+    name = (upload.name or "").lower()
+    if name.endswith(".csv"):
+        raw_rows = _csv_rows(upload)
+    elif name.endswith(".xlsx"):
+        raw_rows = _xlsx_rows(upload)
+    else:
+        raise BankFileError([_("Format berkas harus CSV atau XLSX.")])
+    return _parse_rows(raw_rows)
+
+
+def _csv_rows(upload: UploadedFile) -> Iterator[tuple[int, list[object]]]:
+    data = upload.read(MAX_RESULT_FILE_BYTES + 1)
+    if len(data) > MAX_RESULT_FILE_BYTES:
+        raise BankFileError([_("Berkas terlalu besar (maksimal %(mb)d MB).") % {"mb": MAX_RESULT_FILE_BYTES // 2**20}])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise BankFileError([_("Berkas CSV harus berenkode UTF-8.")]) from error
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        yield number, list(row)
+
+
+def _xlsx_rows(upload: UploadedFile) -> Iterator[tuple[int, list[object]]]:
+    from openpyxl import load_workbook
+
+    try:
+        # data_only=False: a formula cell is seen as a formula and refused, never read as its value.
+        workbook = load_workbook(upload, read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many kinds on a damaged or disguised file
+        raise BankFileError([_("Berkas XLSX tidak dapat dibaca.")]) from error
+    try:
+        sheet = workbook.worksheets[0]
+        for number, cells in enumerate(sheet.iter_rows(), start=1):
+            values: list[object] = []
+            for cell in cells:
+                if getattr(cell, "data_type", None) == "f":
+                    raise BankFileError([_("Baris %(row)d: sel berisi rumus; kirim nilai saja.") % {"row": number}])
+                values.append(cell.value)
+            yield number, values
+    finally:
+        workbook.close()
+
+
+def _parse_rows(raw_rows: Iterator[tuple[int, list[object]]]) -> list[BankResultRow]:
+    try:
+        _number, header = next(raw_rows)
+    except StopIteration:
+        raise BankFileError([_("Berkas kosong.")]) from None
+    columns = [str(value or "").strip().lower() for value in header]
+    while columns and not columns[-1]:
+        columns.pop()
+    if sorted(columns) != sorted(RESULT_COLUMNS):
+        raise BankFileError(
+            [
+                _("Kolom berkas harus tepat: %(expected)s (ditemukan: %(found)s).")
+                % {"expected": ", ".join(RESULT_COLUMNS), "found": ", ".join(columns) or "-"}
+            ]
+        )
+    index = {column: columns.index(column) for column in RESULT_COLUMNS}
+    rows: list[BankResultRow] = []
+    errors: list[str] = []
+    for number, values in raw_rows:
+        if all(value in (None, "") for value in values):
+            continue
+        cells = {column: values[position] if position < len(values) else None for column, position in index.items()}
+        try:
+            rows.append(_parse_row(number, cells))
+        except ValueError as error:
+            errors.append(_("Baris %(row)d: %(problem)s") % {"row": number, "problem": error})
+            if len(errors) >= MAX_ERRORS_SHOWN:
+                errors.append(_("… dan mungkin baris lain; perbaiki dulu yang di atas."))
+                break
+    if errors:
+        raise BankFileError(errors)
+    if not rows:
+        raise BankFileError([_("Berkas tidak berisi baris hasil.")])
+    return rows
+
+
+def _text(value: object) -> str:
+    text = "" if value is None else str(value).strip()
+    if text.startswith(("=", "+", "@")):
+        raise ValueError(_("sel berisi rumus; kirim nilai saja."))
+    return text
+
+
+def _parse_row(number: int, cells: dict[str, object]) -> BankResultRow:
+    reference = _text(cells["payment_reference"])
+    if not reference or len(reference) > 64:
+        raise ValueError(_("referensi pembayaran kosong atau terlalu panjang."))
+    status = _text(cells["status"]).lower()
+    if status not in _OUTCOMES:
+        raise ValueError(_("status “%(status)s” tidak dikenal (paid, failed atau returned).") % {"status": status})
+    outcome = _OUTCOMES[status]
+    reason = _text(cells["reason_code"]).lower()
+    if reason and reason not in BankReason.values:
+        raise ValueError(
+            _("kode alasan “%(code)s” tidak dikenal (%(known)s).")
+            % {"code": reason, "known": ", ".join(BankReason.values)}
+        )
+    if outcome == PaymentBatchLine.Outcome.FAILED and not reason:
+        raise ValueError(_("transfer gagal tanpa kode alasan."))
+    if outcome == PaymentBatchLine.Outcome.PAID and reason:
+        raise ValueError(_("transfer berhasil tidak boleh punya kode alasan."))
+    transaction_id = _text(cells["bank_transaction_id"])
+    if transaction_id and not _TRANSACTION_ID.fullmatch(transaction_id):
+        raise ValueError(_("ID transaksi bank hanya boleh huruf, angka dan . _ / - (maks. 64)."))
+    if outcome == PaymentBatchLine.Outcome.PAID and not transaction_id:
+        raise ValueError(_("transfer berhasil tanpa ID transaksi bank."))
+    transfer_date = _date(cells["transfer_date"])
+    if outcome == PaymentBatchLine.Outcome.PAID and transfer_date is None:
+        raise ValueError(_("transfer berhasil tanpa tanggal transfer."))
+    return BankResultRow(
+        row_number=number,
+        payment_reference=reference,
+        outcome=outcome,
+        reason_code=reason,
+        transfer_date=transfer_date,
+        bank_transaction_id=transaction_id,
+        amount=_amount(cells["amount"]),
+    )
+
+
+def _amount(value: object) -> int:
+    if isinstance(value, bool):
+        raise ValueError(_("nilai harus angka rupiah bulat."))
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(_("nilai harus rupiah bulat, tanpa desimal."))
+        number = int(value)
+    else:
+        text = _text(value)
+        if text.startswith("-"):
+            raise ValueError(_("nilai tidak boleh negatif."))
+        if not text.isascii() or not text.isdigit():
+            raise ValueError(
+                _("nilai “%(value)s” harus angka rupiah bulat tanpa huruf atau tanda baca.") % {"value": text[:30]}
+            )
+        number = int(text)
+    if number < 0:
+        raise ValueError(_("nilai tidak boleh negatif."))
+    if number == 0 or number > 10**13:
+        raise ValueError(_("nilai di luar batas wajar."))
+    return number
+
+
+def _date(value: object) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(value)
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(_("tanggal transfer “%(value)s” harus berformat TTTT-BB-HH.") % {"value": text[:30]}) from None

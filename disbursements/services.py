@@ -1,0 +1,710 @@
+"""Money out: tranches on approval, payment batches, bank files, reconciliation of the bank's
+results, re-issue after a failure. Every money event is an append-only ``LedgerEntry``.
+
+Reconciliation is set-based (a 100,000-line file in seconds) and safe under concurrent imports: a line
+moves from pending only through ``UPDATE … WHERE outcome = 'pending' RETURNING``; the database
+re-checks that condition on a row another import has just settled, so a line — and its tranche — is
+decided once, whoever comes second finds it settled and changes nothing."""
+
+import csv
+import datetime
+import hashlib
+import io
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import Application, ApplicationStatusChange, TransitionError
+from applications.money import format_rupiah, split_by_percentages
+from disbursements.bankfiles import BankResultRow
+from disbursements.models import (
+    LedgerEntry,
+    PaymentBatch,
+    PaymentBatchLine,
+    ReconciliationException,
+    Tranche,
+)
+from groups.models import Group
+from regions.scope import scope_filter
+
+Outcome = PaymentBatchLine.Outcome
+Kind = LedgerEntry.Kind
+CHUNK = 2000
+# Lookups by unique key: fewer, larger IN lists cost less in round trips and planning.
+LOOKUP_CHUNK = 10_000
+
+CREATE_BATCH_PERMISSION = "disbursements.add_paymentbatch"
+CHANGE_BATCH_PERMISSION = "disbursements.change_paymentbatch"
+REISSUE_PERMISSION = "disbursements.change_tranche"
+RESOLVE_PERMISSION = "disbursements.resolve_reconciliationexception"
+
+
+def _require(by: AbstractBaseUser, permission: str) -> None:
+    if not by.has_perm(permission):
+        raise PermissionDenied(_("Anda tidak berwenang melakukan tindakan ini."))
+
+
+def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- ledger -------------------------------------------------------------------------------------
+
+
+def ledger_record(
+    *,
+    tranche: Tranche,
+    kind: str,
+    by: AbstractBaseUser | None,
+    amount: int = 0,
+    batch: PaymentBatch | None = None,
+    payment_reference: str = "",
+    bank_transaction_id: str = "",
+    reason_code: str = "",
+    note: str = "",
+) -> LedgerEntry:
+    """Append one money event. ``amount`` is signed: positive when money reaches the group (paid),
+    negative when it comes back to the state (``returned_to_treasury``), zero otherwise; the
+    database refuses any other sign."""
+    return LedgerEntry.objects.create(
+        tranche=tranche,
+        kind=kind,
+        amount=amount,
+        batch=batch,
+        payment_reference=payment_reference,
+        bank_transaction_id=bank_transaction_id,
+        reason_code=reason_code,
+        note=note[:300],
+        created_by=by,
+    )
+
+
+# --- tranches ------------------------------------------------------------------------------------
+
+
+def tranches_create_for_approval(*, application: Application, by: AbstractBaseUser) -> list[Tranche]:
+    """The scheme's tranche plan applied to the approved amount, in the approval's transaction: tahap 1
+    payable at once, later tahap locked until the report on the one before is accepted. The amounts
+    add up exactly to the approved amount (whole rupiah; the remainder goes to the last tahap)."""
+    plan = list(application.scheme.tranche_plan or [])
+    amounts = split_by_percentages(application.approved_amount, plan)
+    tranches = []
+    for number, (percentage, amount) in enumerate(zip(plan, amounts, strict=True), start=1):
+        status = Tranche.Status.SCHEDULED if number == 1 else Tranche.Status.LOCKED
+        tranche = Tranche.objects.create(
+            application=application, number=number, percentage=percentage, amount=amount, status=status
+        )
+        ledger_record(tranche=tranche, kind=Kind.SCHEDULED, by=by, note=f"{percentage}% {format_rupiah(amount)}")
+        tranches.append(tranche)
+    return tranches
+
+
+@transaction.atomic
+def tranche_unlock(*, tranche: Tranche, by: AbstractBaseUser | None) -> Tranche:
+    """Make a locked tahap payable (the report on the tahap before it was accepted)."""
+    locked = Tranche.objects.select_for_update().get(pk=tranche.pk)
+    if locked.status != Tranche.Status.LOCKED:
+        raise TransitionError(_("Tahap ini tidak sedang menunggu laporan."))
+    locked.status = Tranche.Status.SCHEDULED
+    locked.save(update_fields=["status"])
+    ledger_record(tranche=locked, kind=Kind.UNLOCKED, by=by)
+    tranche.status = locked.status
+    return locked
+
+
+def _last_attempt(tranche: Tranche) -> PaymentBatchLine | None:
+    return tranche.payment_lines.order_by("-attempt").first()
+
+
+def tranche_account_fixed(tranche: Tranche) -> bool:
+    """Whether the group's bank account differs from the one the failed transfer went to."""
+    line = _last_attempt(tranche)
+    group = tranche.application.group
+    if line is None or not group.has_bank_account:
+        return False
+    return (group.bank_id, group.account_number, group.account_holder) != (
+        line.bank_code,
+        line.account_number,
+        line.account_holder,
+    )
+
+
+@transaction.atomic
+def tranche_reissue(*, tranche: Tranche, by: AbstractBaseUser, note: str = "") -> Tranche:
+    """A failed or returned tranche becomes payable again, once the group's bank account has been
+    changed since the failed transfer (by the group in the portal or by an officer; both audited by
+    simple-history). The next batch gives it a new payment reference."""
+    locked = Tranche.objects.select_for_update().select_related("application__group").get(pk=tranche.pk)
+    if locked.status not in (Tranche.Status.FAILED, Tranche.Status.RETURNED):
+        raise TransitionError(_("Hanya tahap yang gagal atau dikembalikan bank yang dapat diterbitkan ulang."))
+    if not tranche_account_fixed(locked):
+        raise TransitionError(
+            _("Rekening kelompok belum diubah sejak transfer gagal; perbaiki rekening dulu, lalu terbitkan ulang.")
+        )
+    locked.status = Tranche.Status.SCHEDULED
+    locked.save(update_fields=["status"])
+    group = locked.application.group
+    ledger_record(
+        tranche=locked,
+        kind=Kind.REISSUED,
+        by=by,
+        note=note
+        or _("Rekening baru: %(bank)s %(account)s") % {"bank": group.bank_id, "account": group.account_number},
+    )
+    return locked
+
+
+def tranches_awaiting_account_fix(group: Group) -> QuerySet[Tranche]:
+    return Tranche.objects.filter(
+        application__group=group, status__in=[Tranche.Status.FAILED, Tranche.Status.RETURNED]
+    ).order_by("pk")
+
+
+@transaction.atomic
+def group_bank_account_fix(
+    *, group: Group, by: AbstractBaseUser, bank_id: str, account_number: str, account_holder: str
+) -> list[Tranche]:
+    """The group (or an officer) gives a new bank account after a transfer failed; the failed
+    tranches become payable again. Only allowed while a tranche is failed or returned: otherwise the
+    account of a funded group stays frozen."""
+    from groups.services import group_bank_account_update
+
+    waiting = list(tranches_awaiting_account_fix(group).select_for_update())
+    if not waiting:
+        raise ValidationError(_("Rekening hanya dapat diubah bila ada pembayaran yang gagal."))
+    group_bank_account_update(
+        group=group, by=by, bank_id=bank_id, account_number=account_number, account_holder=account_holder
+    )
+    if not tranche_account_fixed(waiting[0]):
+        raise ValidationError(_("Rekening baru sama dengan rekening yang gagal ditransfer."))
+    return [tranche_reissue(tranche=tranche, by=by) for tranche in waiting]
+
+
+# --- batches --------------------------------------------------------------------------------------
+
+
+def payment_reference_for(tranche_id: int, attempt: int) -> str:
+    """Ours, unique per transfer attempt of a tranche: ``JPS-PAY-00001234-01``."""
+    return f"JPS-PAY-{tranche_id:08d}-{attempt:02d}"
+
+
+@transaction.atomic
+def payment_batch_create(
+    *,
+    tranches: QuerySet[Tranche],
+    by: AbstractBaseUser,
+    scheme_id: int | None = None,
+    province_id: str | None = None,
+    bank_id: str | None = None,
+) -> PaymentBatch:
+    """A new open batch of the payable tranches among ``tranches`` (within ``by``'s region scope).
+
+    The tranches are locked in id order, so two officers batching overlapping selections queue; the
+    partial unique index on pending lines keeps a tranche in one batch even if they did not."""
+    _require(by, CREATE_BATCH_PERMISSION)
+    scoped = scope_filter(
+        tranches, by, province="application__province", regency="application__group__regency"
+    ).payable()
+    if scheme_id:
+        scoped = scoped.filter(application__scheme_id=scheme_id)
+    if province_id:
+        scoped = scoped.filter(application__province_id=province_id)
+    if bank_id:
+        scoped = scoped.filter(application__group__bank_id=bank_id)
+    ids = list(scoped.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        raise ValidationError(_("Tidak ada tahap yang siap dibayar pada pilihan ini."))
+    rows = list(
+        Tranche.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "amount",
+            "number",
+            "application__reference",
+            "application__group__bank_id",
+            "application__group__account_number",
+            "application__group__account_holder",
+        )
+    )
+    missing = [row[3] for row in rows if not row[4]]
+    if missing:
+        raise ValidationError(_("Kelompok belum punya rekening bank: %(refs)s.") % {"refs": ", ".join(missing[:10])})
+    attempts = _attempts_so_far(ids)
+    now = timezone.now()
+    batch = PaymentBatch.objects.create(
+        reference=f"TMP-{now:%Y%m%d%H%M%S%f}",
+        created_by=by,
+        created_at=now,
+        scheme_id=scheme_id,
+        province_id=province_id,
+        bank_id=bank_id,
+    )
+    batch.reference = f"JPS-BATCH-{now:%Y%m%d}-{batch.pk:06d}"
+    batch.save(update_fields=["reference"])
+    lines = []
+    for pk, amount, number, app_reference, bank, account, holder in rows:
+        attempt = attempts.get(pk, 0) + 1
+        lines.append(
+            PaymentBatchLine(
+                batch=batch,
+                tranche_id=pk,
+                attempt=attempt,
+                payment_reference=payment_reference_for(pk, attempt),
+                amount=amount,
+                bank_code=bank,
+                account_number=account,
+                account_holder=holder,
+                description=f"JPS {app_reference} tahap {number}"[:140],
+            )
+        )
+    PaymentBatchLine.objects.bulk_create(lines, batch_size=CHUNK)
+    moved = 0
+    for chunk in _chunks(ids):
+        moved += Tranche.objects.filter(pk__in=chunk, status=Tranche.Status.SCHEDULED).update(
+            status=Tranche.Status.IN_BATCH
+        )
+    if moved != len(ids):  # impossible while the rows are locked; refuse rather than guess
+        raise TransitionError(_("Sebagian tahap berubah saat batch dibuat; coba lagi."))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {LedgerEntry._meta.db_table} (tranche_id, batch_id, kind, amount, payment_reference, "  # noqa: S608
+            "bank_transaction_id, reason_code, note, created_by_id, created_at) "
+            f"SELECT tranche_id, batch_id, %s, 0, payment_reference, '', '', '', %s, %s "
+            f"FROM {PaymentBatchLine._meta.db_table} WHERE batch_id = %s",
+            [Kind.BATCHED, by.pk, now, batch.pk],
+        )
+    return batch
+
+
+def _attempts_so_far(tranche_ids: list[int]) -> dict[int, int]:
+    from django.db.models import Max
+
+    attempts: dict[int, int] = {}
+    for chunk in _chunks(tranche_ids):
+        rows = (
+            PaymentBatchLine.objects.filter(tranche_id__in=chunk)
+            .values("tranche_id")
+            .annotate(last=Max("attempt"))
+            .values_list("tranche_id", "last")
+        )
+        attempts.update(dict(rows))
+    return attempts
+
+
+@transaction.atomic
+def payment_batch_export(*, batch: PaymentBatch, by: AbstractBaseUser) -> PaymentBatch:
+    """Lock the batch for export: from now on the bank holds these lines, none is added or removed.
+    Exporting again gives the same file."""
+    _require(by, CHANGE_BATCH_PERMISSION)
+    locked = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.status == PaymentBatch.Status.OPEN:
+        locked.status = PaymentBatch.Status.EXPORTED
+        locked.exported_at = timezone.now()
+        locked.exported_by = by
+        locked.save(update_fields=["status", "exported_at", "exported_by"])
+    return locked
+
+
+def payment_batch_transfer_lines(batch: PaymentBatch) -> Iterator[tuple]:
+    """The transfer file's rows, read in chunks by one server-side cursor: no query per row."""
+    return (
+        PaymentBatchLine.objects.filter(batch=batch)
+        .order_by("pk")
+        .values_list("payment_reference", "bank_code", "account_number", "account_holder", "amount", "description")
+        .iterator(chunk_size=CHUNK)
+    )
+
+
+# --- reconciliation -------------------------------------------------------------------------------
+
+
+@dataclass
+class ReconciliationReport:
+    file_name: str
+    rows: int = 0
+    paid: int = 0
+    failed: int = 0
+    returned: int = 0
+    already_applied: int = 0
+    exceptions: int = 0
+    exceptions_new: int = 0
+    paid_amount: int = 0
+    batches_reconciled: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return self.paid + self.failed + self.returned + self.exceptions_new
+
+    def summary(self) -> str:
+        return _(
+            "%(file)s: %(rows)d baris — %(paid)d dibayar (%(amount)s), %(failed)d gagal, %(returned)d "
+            "dikembalikan, %(same)d sudah diterapkan sebelumnya, %(exc)d ke antrean pengecualian "
+            "(%(new)d baru)."
+        ) % {
+            "file": self.file_name,
+            "rows": self.rows,
+            "paid": self.paid,
+            "amount": format_rupiah(self.paid_amount),
+            "failed": self.failed,
+            "returned": self.returned,
+            "same": self.already_applied,
+            "exc": self.exceptions,
+            "new": self.exceptions_new,
+        }
+
+
+@dataclass(frozen=True)
+class _Line:
+    pk: int
+    tranche_id: int
+    batch_id: int
+    amount: int
+    outcome: str
+    bank_transaction_id: str
+
+
+def _same_result(line: _Line, row: BankResultRow) -> bool:
+    return line.outcome == row.outcome and line.bank_transaction_id == row.bank_transaction_id
+
+
+@transaction.atomic
+def bank_results_import(*, rows: list[BankResultRow], file_name: str, by: AbstractBaseUser) -> ReconciliationReport:
+    """Apply a bank result file (already read and checked by ``bankfiles.read_bank_results``).
+
+    Each line is matched by our payment reference. Applied: a pending line whose amount matches.
+    Unchanged: a line already settled with the same outcome and bank transaction id (the same file
+    again, or two files sharing it). Everything else — unknown reference, amount mismatch, a line
+    repeated or contradicted within the file, a settled line with another outcome, a bank transaction
+    id already used — goes to the exception queue, whose rows are themselves deduplicated."""
+    _require(by, CHANGE_BATCH_PERMISSION)
+    report = ReconciliationReport(file_name=file_name, rows=len(rows))
+    exceptions: list[ReconciliationException] = []
+
+    def queue(kind: str, row: BankResultRow, line: _Line | None = None) -> None:
+        exceptions.append(_exception(kind, row, line, file_name, by))
+
+    candidates = _first_of_each_reference(rows, queue)
+    lines = _lines_by_reference([row.payment_reference for row in candidates], by)
+    taken_txns = _transaction_ids_in_use([row.bank_transaction_id for row in candidates if row.bank_transaction_id])
+    to_apply: list[tuple[_Line, BankResultRow]] = []
+    for row in candidates:
+        line = lines.get(row.payment_reference)
+        if line is None:
+            queue(ReconciliationException.Kind.UNKNOWN_REFERENCE, row)
+        elif line.outcome != Outcome.PENDING:
+            if _same_result(line, row) and line.amount == row.amount:
+                report.already_applied += 1
+            else:
+                queue(ReconciliationException.Kind.ALREADY_SETTLED, row, line)
+        elif line.amount != row.amount:
+            queue(ReconciliationException.Kind.AMOUNT_MISMATCH, row, line)
+        elif row.bank_transaction_id and taken_txns.get(row.bank_transaction_id, line.pk) != line.pk:
+            queue(ReconciliationException.Kind.TRANSACTION_REUSED, row, line)
+        else:
+            to_apply.append((line, row))
+
+    now = timezone.now()
+    with _ApplyTable(to_apply) as table:
+        applied = _apply_outcomes(table, now)
+        # A line another import settled between our read and our update: decide it again on what won.
+        lost = [(line, row) for line, row in to_apply if line.pk not in applied]
+        if lost:
+            table.forget([line.pk for line, _row in lost])
+            fresh = _lines_by_reference([row.payment_reference for _line, row in lost], by)
+            for _line, row in lost:
+                line = fresh[row.payment_reference]
+                if _same_result(line, row):
+                    report.already_applied += 1
+                else:
+                    queue(ReconciliationException.Kind.ALREADY_SETTLED, row, line)
+        settled = [(line, row) for line, row in to_apply if line.pk in applied]
+        _tranches_settle(table, len(settled), now)
+        _ledger_settle(table, by, now)
+        _applications_advance(table, by, now)
+    report.batches_reconciled = _batches_close(sorted({line.batch_id for line, _row in settled}), now)
+    for _line, row in settled:
+        setattr(report, row.outcome, getattr(report, row.outcome) + 1)
+        if row.outcome == Outcome.PAID:
+            report.paid_amount += row.amount
+    report.exceptions = len(exceptions)
+    report.exceptions_new = _exceptions_save(exceptions)
+    return report
+
+
+def _first_of_each_reference(
+    rows: list[BankResultRow], queue: Callable[[str, BankResultRow], None]
+) -> list[BankResultRow]:
+    """One row per payment reference. An identical repeat is queued as a duplicate (the first copy
+    is applied); rows that contradict each other are all queued and none is applied."""
+    by_reference: dict[str, list[BankResultRow]] = defaultdict(list)
+    for row in rows:
+        by_reference[row.payment_reference].append(row)
+    by_transaction: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if row.bank_transaction_id:
+            by_transaction[row.bank_transaction_id].add(row.payment_reference)
+    candidates = []
+    for group in by_reference.values():
+        first = group[0]
+        shared_txn = first.bank_transaction_id and len(by_transaction[first.bank_transaction_id]) > 1
+        if shared_txn or any(_key(row) != _key(first) for row in group[1:]):
+            for row in group:
+                queue(ReconciliationException.Kind.CONFLICTING_LINES, row)
+            continue
+        for row in group[1:]:
+            queue(ReconciliationException.Kind.DUPLICATE_LINE, row)
+        candidates.append(first)
+    return candidates
+
+
+def _key(row: BankResultRow) -> tuple:
+    return (row.outcome, row.reason_code, row.transfer_date, row.bank_transaction_id, row.amount)
+
+
+def _lines_by_reference(references: list[str], by: AbstractBaseUser) -> dict[str, _Line]:
+    """The lines of these references in ``by``'s region scope: a line outside it is, for this
+    officer, an unknown reference."""
+    lines = scope_filter(
+        PaymentBatchLine.objects.all(),
+        by,
+        province="tranche__application__province",
+        regency="tranche__application__group__regency",
+    )
+    found: dict[str, _Line] = {}
+    for chunk in _chunks(references, LOOKUP_CHUNK):
+        for reference, *values in lines.filter(payment_reference__in=chunk).values_list(
+            "payment_reference", "pk", "tranche_id", "batch_id", "amount", "outcome", "bank_transaction_id"
+        ):
+            found[reference] = _Line(*values)
+    return found
+
+
+def _transaction_ids_in_use(transaction_ids: list[str]) -> dict[str, int]:
+    used: dict[str, int] = {}
+    for chunk in _chunks(transaction_ids, LOOKUP_CHUNK):
+        used.update(
+            # ``exclude("")`` lets the planner use the partial unique index on non-empty ids.
+            PaymentBatchLine.objects.filter(bank_transaction_id__in=chunk)
+            .exclude(bank_transaction_id="")
+            .values_list("bank_transaction_id", "pk")
+        )
+    return used
+
+
+class _ApplyTable:
+    """The lines to settle, in a temporary table (``recon_apply``) the statements below join to:
+    every step is one set-based statement, never a query per line or a long ``IN`` list. Filled by
+    COPY on PostgreSQL, by ``executemany`` on SQLite. A temporary table is private to its
+    connection, so concurrent imports each have their own."""
+
+    name = "recon_apply"
+
+    def __init__(self, to_apply: list[tuple[_Line, BankResultRow]]) -> None:
+        self.to_apply = to_apply
+
+    def __enter__(self) -> "_ApplyTable":
+        self.cursor = connection.cursor()
+        self.cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+        self.cursor.execute(
+            f"CREATE TEMPORARY TABLE {self.name} (line_id bigint PRIMARY KEY, r_outcome varchar(10) NOT NULL, "
+            "r_reason varchar(20), r_txn varchar(64), r_date date)"
+        )
+        rows = [
+            (line.pk, row.outcome, row.reason_code, row.bank_transaction_id, row.transfer_date)
+            for line, row in self.to_apply
+        ]
+        if connection.vendor == "postgresql":
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(
+                (pk, outcome, reason, txn, date.isoformat() if date else "") for pk, outcome, reason, txn, date in rows
+            )
+            buffer.seek(0)
+            # Empty unquoted CSV fields load as NULL; the statements below COALESCE them back to ''.
+            self.cursor.copy_expert(f"COPY {self.name} FROM STDIN WITH (FORMAT csv)", buffer)
+        else:
+            self.cursor.executemany(f"INSERT INTO {self.name} VALUES (%s, %s, %s, %s, %s)", rows)
+        return self
+
+    def forget(self, line_ids: list[int]) -> None:
+        for chunk in _chunks(line_ids):
+            self.cursor.execute(
+                f"DELETE FROM {self.name} WHERE line_id IN ({', '.join(['%s'] * len(chunk))})", list(chunk)
+            )
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+        self.cursor.close()
+
+
+LINES = PaymentBatchLine._meta.db_table
+TRANCHES = Tranche._meta.db_table
+APPLICATIONS = Application._meta.db_table
+
+
+def _apply_outcomes(table: _ApplyTable, now: datetime.datetime) -> set[int]:
+    """Settle the pending lines: ``UPDATE … WHERE outcome = 'pending' RETURNING``. The condition is
+    what makes concurrent imports safe: a row settled by another transaction no longer matches when
+    this one gets its lock, and is not returned. The rows are locked in id order first, so two imports
+    touching the same lines queue instead of deadlocking."""
+    cursor = table.cursor
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"SELECT id FROM {LINES} WHERE id IN (SELECT line_id FROM {table.name}) ORDER BY id FOR UPDATE"  # noqa: S608
+        )
+    cursor.execute(
+        f"UPDATE {LINES} SET outcome = r_outcome, reason_code = COALESCE(r_reason, ''), "  # noqa: S608
+        f"bank_transaction_id = COALESCE(r_txn, ''), transfer_date = r_date, settled_at = %s "
+        f"FROM {table.name} WHERE {LINES}.id = {table.name}.line_id AND {LINES}.outcome = %s RETURNING {LINES}.id",
+        [now, Outcome.PENDING],
+    )
+    return {pk for (pk,) in cursor.fetchall()}
+
+
+def _tranches_settle(table: _ApplyTable, expected: int, now: datetime.datetime) -> None:
+    table.cursor.execute(
+        f"UPDATE {TRANCHES} SET status = l.outcome, "  # noqa: S608
+        f"paid_at = CASE WHEN l.outcome = %s THEN %s ELSE NULL END "
+        f"FROM {LINES} AS l JOIN {table.name} AS r ON r.line_id = l.id "
+        f"WHERE {TRANCHES}.id = l.tranche_id AND {TRANCHES}.status = %s",
+        [Outcome.PAID, now, Tranche.Status.IN_BATCH],
+    )
+    if table.cursor.rowcount != expected:
+        # A pending line always has its tranche in a batch; anything else is a broken invariant.
+        raise TransitionError(_("Status tahap tidak sesuai dengan batch; rekonsiliasi dibatalkan."))
+
+
+def _ledger_settle(table: _ApplyTable, by: AbstractBaseUser, now: datetime.datetime) -> None:
+    """One ledger row per settled line, written by the database from the lines themselves."""
+    table.cursor.execute(
+        f"INSERT INTO {LedgerEntry._meta.db_table} (tranche_id, batch_id, kind, amount, payment_reference, "  # noqa: S608
+        "bank_transaction_id, reason_code, note, created_by_id, created_at) "
+        "SELECT l.tranche_id, l.batch_id, l.outcome, CASE WHEN l.outcome = %s THEN l.amount ELSE 0 END, "
+        f"l.payment_reference, l.bank_transaction_id, l.reason_code, '', %s, %s FROM {LINES} AS l "
+        f"JOIN {table.name} AS r ON r.line_id = l.id ORDER BY l.id",
+        [Outcome.PAID, by.pk, now],
+    )
+
+
+def _applications_advance(table: _ApplyTable, by: AbstractBaseUser | None, now: datetime.datetime) -> None:
+    """Applications with a newly paid tranche: APPROVED → IN_DISBURSEMENT, and on to REPORTING once
+    every tahap is paid (both steps in one reconciliation when there is one tahap). The rows are
+    locked in id order and the status-change rows are written from the statuses read under that lock,
+    before the updates; the moves follow ``Application.TRANSITIONS``; the status e-mails go out
+    through the outbox sweep (``notification_due``)."""
+    status = Application.Status
+    assert status.IN_DISBURSEMENT in Application.TRANSITIONS[status.APPROVED]
+    assert status.REPORTING in Application.TRANSITIONS[status.IN_DISBURSEMENT]
+    cursor = table.cursor
+    cursor.execute("DROP TABLE IF EXISTS recon_apps")
+    cursor.execute(
+        "CREATE TEMPORARY TABLE recon_apps AS SELECT DISTINCT t.application_id AS application_id "  # noqa: S608
+        f"FROM {TRANCHES} AS t JOIN {LINES} AS l ON l.tranche_id = t.id JOIN {table.name} AS r ON r.line_id = l.id "
+        "WHERE l.outcome = %s",
+        [Outcome.PAID],
+    )
+    moving = f"{APPLICATIONS}.id IN (SELECT application_id FROM recon_apps)"
+    finished = (
+        f"NOT EXISTS (SELECT 1 FROM {TRANCHES} AS t WHERE t.application_id = {APPLICATIONS}.id AND t.status <> %s)"
+    )
+    if connection.vendor == "postgresql":
+        cursor.execute(f"SELECT id FROM {APPLICATIONS} WHERE {moving} ORDER BY id FOR UPDATE")  # noqa: S608
+    note = _("Pembayaran tahap tercatat dari hasil bank.")
+    insert = (
+        f"INSERT INTO {ApplicationStatusChange._meta.db_table} (application_id, from_status, to_status, "  # noqa: S608
+        "changed_by_id, changed_at, reason_code, note, notification_due) "
+        f"SELECT id, %s, %s, %s, %s, '', %s, %s FROM {APPLICATIONS} WHERE {moving} "
+    )
+    who = by.pk if by else None
+    cursor.execute(
+        insert + "AND status = %s ORDER BY id",
+        [status.APPROVED, status.IN_DISBURSEMENT, who, now, note, True, status.APPROVED],
+    )
+    cursor.execute(
+        insert + f"AND status IN (%s, %s) AND {finished} ORDER BY id",
+        [status.IN_DISBURSEMENT, status.REPORTING, who, now, note, True, status.APPROVED, status.IN_DISBURSEMENT,
+         Tranche.Status.PAID],
+    )  # fmt: skip
+    cursor.execute(
+        f"UPDATE {APPLICATIONS} SET status = %s, updated_at = %s WHERE {moving} AND status IN (%s, %s) AND {finished}",  # noqa: S608
+        [status.REPORTING, now, status.APPROVED, status.IN_DISBURSEMENT, Tranche.Status.PAID],
+    )
+    cursor.execute(
+        f"UPDATE {APPLICATIONS} SET status = %s, updated_at = %s WHERE {moving} AND status = %s",  # noqa: S608
+        [status.IN_DISBURSEMENT, now, status.APPROVED],
+    )
+    cursor.execute("DROP TABLE recon_apps")
+
+
+def _batches_close(batch_ids: list[int], now: datetime.datetime) -> list[str]:
+    """Exported batches with no pending line left are reconciled."""
+    closing = list(
+        PaymentBatch.objects.filter(pk__in=batch_ids, status=PaymentBatch.Status.EXPORTED)
+        .exclude(lines__outcome=Outcome.PENDING)
+        .values_list("pk", "reference")
+    )
+    PaymentBatch.objects.filter(pk__in=[pk for pk, _ref in closing], status=PaymentBatch.Status.EXPORTED).update(
+        status=PaymentBatch.Status.RECONCILED, reconciled_at=now
+    )
+    return [reference for _pk, reference in closing]
+
+
+def _exception(
+    kind: str, row: BankResultRow, line: _Line | None, file_name: str, by: AbstractBaseUser
+) -> ReconciliationException:
+    content = json.dumps([kind, row.as_json()], sort_keys=True)
+    if kind == ReconciliationException.Kind.DUPLICATE_LINE:
+        content += f"#{row.row_number}"  # each extra copy is its own exception, across re-imports alike
+    return ReconciliationException(
+        kind=kind,
+        payment_reference=row.payment_reference,
+        line_id=line.pk if line else None,
+        file_name=file_name[:255],
+        row_number=row.row_number,
+        row=row.as_json(),
+        fingerprint=hashlib.sha256(content.encode()).hexdigest(),
+        created_by=by,
+    )
+
+
+def _exceptions_save(exceptions: list[ReconciliationException]) -> int:
+    """Insert the exceptions not queued before; returns how many are new."""
+    if not exceptions:
+        return 0
+    fingerprints = [exception.fingerprint for exception in exceptions]
+    known: set[str] = set()
+    for chunk in _chunks(fingerprints):
+        known.update(
+            ReconciliationException.objects.filter(fingerprint__in=chunk).values_list("fingerprint", flat=True)
+        )
+    new = {e.fingerprint: e for e in exceptions if e.fingerprint not in known}
+    # ignore_conflicts: a concurrent import queueing the same line must not fail this one.
+    ReconciliationException.objects.bulk_create(list(new.values()), batch_size=CHUNK, ignore_conflicts=True)
+    return len(new)
+
+
+@transaction.atomic
+def reconciliation_exception_resolve(
+    *, exception: ReconciliationException, by: AbstractBaseUser, note: str
+) -> ReconciliationException:
+    _require(by, RESOLVE_PERMISSION)
+    if not note.strip():
+        raise ValidationError(_("Tuliskan catatan penyelesaian."))
+    locked = ReconciliationException.objects.select_for_update().get(pk=exception.pk)
+    if locked.status == ReconciliationException.Status.RESOLVED:
+        raise TransitionError(_("Pengecualian ini sudah diselesaikan."))
+    locked.status = ReconciliationException.Status.RESOLVED
+    locked.resolved_by = by
+    locked.resolved_at = timezone.now()
+    locked.resolution_note = note.strip()
+    locked.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_note"])
+    return locked
