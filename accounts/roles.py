@@ -25,6 +25,16 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "groups.view_bank",
         "regions.view_province",
         "regions.view_regency",
+        # Reports on the use of each tahap: the verifier accepts or returns them (change).
+        "disbursements.view_usagereport",
+        "disbursements.change_usagereport",
+        "disbursements.view_reportreceipt",
+        "disbursements.view_reportphoto",
+        "disbursements.view_attendanceday",
+        "disbursements.view_usagereportstatuschange",
+        "disbursements.view_treasuryreturn",
+        "disbursements.change_treasuryreturn",
+        "disbursements.view_tranche",
     ],
     Role.APPROVER: [
         "applications.view_application",
@@ -54,6 +64,11 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "applications.view_schemequota",
         "groups.view_group",
         "disbursements.view_tranche",
+        "disbursements.view_usagereport",
+        "disbursements.view_reportreceipt",
+        "disbursements.view_reportphoto",
+        "disbursements.view_attendanceday",
+        "disbursements.view_treasuryreturn",
     ],
 }
 

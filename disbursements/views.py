@@ -114,7 +114,9 @@ def receipt_add(request: HttpRequest, group: Group, pk: int) -> HttpResponse:
     form = ReceiptForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.report_receipt_add(tranche=tranche, upload=form.cleaned_data.pop("file"), by=request.user, **form.cleaned_data)
+            services.report_receipt_add(
+                tranche=tranche, upload=form.cleaned_data.pop("file"), by=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -270,7 +272,9 @@ def attendance(request: HttpRequest, group: Group, pk: int) -> HttpResponse:
     rows = []
     for member in members:
         roles = [role for (member_id, _day), role in recorded.items() if member_id == member.pk]
-        role = request.POST.get(role_field(member.pk)) if status == 400 else (roles[0] if roles else default_role(member))
+        role = (
+            request.POST.get(role_field(member.pk)) if status == 400 else (roles[0] if roles else default_role(member))
+        )
         cells = [
             {
                 "name": attendance_field(member.pk, day),
