@@ -412,6 +412,17 @@ def report_treasury_return_record(
     return treasury_return
 
 
+@transaction.atomic
+def report_treasury_return_delete(*, tranche: Tranche, by: AbstractBaseUser) -> None:
+    """Remove a deposit recorded by mistake (e.g. the receipts later used up the money), while the
+    LPJ can still be changed; once the LPJ is accepted the report is locked and so is this."""
+    report = report_open(tranche=tranche, by=by)
+    treasury_return = TreasuryReturn.objects.filter(application_id=report.tranche.application_id).first()
+    if treasury_return is None:
+        raise ValidationError(_("Belum ada setoran ke Kas Negara yang tercatat."))
+    _delete_with_file(treasury_return)
+
+
 def application_unspent(report: UsageReport) -> int:
     """Paid tranches minus spending: of every accepted report of the application, plus ``report``."""
     application_id = report.tranche.application_id
@@ -433,7 +444,7 @@ def _treasury_problem(report: UsageReport) -> str | None:
     treasury_return = TreasuryReturn.objects.filter(application_id=report.tranche.application_id).first()
     if unspent <= 0:
         if treasury_return is not None:
-            return _("Tidak ada sisa dana, tetapi tercatat setoran ke Kas Negara; hubungi petugas.")
+            return _("Tidak ada sisa dana, tetapi tercatat setoran ke Kas Negara; hapus catatan setoran itu.")
         return None
     if treasury_return is None:
         return _("Sisa dana %(unspent)s harus disetor ke Kas Negara; catat NTPN dan bukti setornya.") % {

@@ -200,6 +200,19 @@ def treasury_return(request: HttpRequest, group: Group, pk: int) -> HttpResponse
 
 @group_required
 @require_POST
+def treasury_return_delete(request: HttpRequest, group: Group, pk: int) -> HttpResponse:
+    tranche = _own_tranche(group, pk)
+    try:
+        services.report_treasury_return_delete(tranche=tranche, by=request.user)
+    except ValidationError as error:
+        _show_errors(request, error)
+    else:
+        messages.success(request, _("Catatan setoran ke Kas Negara dihapus."))
+    return redirect("disbursements:report", pk=tranche.pk)
+
+
+@group_required
+@require_POST
 def report_submit(request: HttpRequest, group: Group, pk: int) -> HttpResponse:
     tranche = _own_tranche(group, pk)
     report = _report_of(tranche)

@@ -78,6 +78,7 @@ def test_another_groups_report_urls_are_not_found(group_client, ours, theirs):
         reverse("disbursements:photo_add", args=[tranche.pk]),
         reverse("disbursements:attendance", args=[tranche.pk]),
         reverse("disbursements:treasury_return", args=[tranche.pk]),
+        reverse("disbursements:treasury_return_delete", args=[tranche.pk]),
         reverse("disbursements:submit", args=[tranche.pk]),
         reverse("disbursements:receipt_delete", args=[receipt.pk]),
         reverse("disbursements:photo_delete", args=[picture.pk]),

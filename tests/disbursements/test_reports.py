@@ -358,3 +358,25 @@ def test_the_final_lpj_counts_the_spending_of_every_accepted_tahap(tkm, applican
 
     assert final.kind == UsageReport.Kind.FINAL
     assert services.application_unspent(final) == 1_000_000
+
+
+def test_a_treasury_return_recorded_by_mistake_can_be_removed_before_acceptance(applicant, verifier, ledger):
+    application, report = _final_report(applicant)
+    services.report_treasury_return_record(
+        tranche=report.tranche,
+        ntpn="0A1B2C3D4E5F6A7B",
+        billing_code="",
+        paid_on=days_ago(1),
+        upload=photo("bukti.jpg"),
+        by=applicant,
+    )
+    _receipt(application, applicant, amount=1_000_000, category="materials")
+    with pytest.raises(ValidationError, match="hapus catatan setoran"):
+        services.report_submit(report=report, by=applicant)
+
+    services.report_treasury_return_delete(tranche=report.tranche, by=applicant)
+    services.report_submit(report=report, by=applicant)
+
+    assert not TreasuryReturn.objects.exists()
+    report.refresh_from_db()
+    assert report.status == Status.SUBMITTED
