@@ -261,3 +261,38 @@ def test_accepting_from_the_admin_unlocks_the_next_tahap(client, verifier, appli
     client.post(url, {"action": "accept_selected", helpers.ACTION_CHECKBOX_NAME: [report.pk], "confirm": "yes"})
 
     assert _tahap(application, 2).status == Tranche.Status.SCHEDULED
+
+
+def _count_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_report_page_and_the_admin_list_do_not_grow_with_the_rows(client, group_client, applicant, verifier):
+    application = funded_application(user=applicant)
+    services.report_return(report=_submitted(application), by=verifier, reason="Kurang foto.")
+    report_url = reverse("disbursements:report", args=[_tahap(application).pk])
+    admin_url = reverse("admin:disbursements_usagereport_changelist")
+    officer = client.__class__()
+    officer.force_login(verifier)
+    before = (_count_queries(group_client, report_url), _count_queries(officer, admin_url))
+
+    for number in range(4):
+        other = funded_application(user=UserFactory(username=f"kelompok{number}"))
+        _submitted(other)
+    for _index in range(4):
+        services.report_receipt_add(
+            tranche=_tahap(application),
+            category="materials",
+            amount=100_000,
+            spent_on=days_ago(1),
+            description="Kain",
+            upload=photo(),
+            by=applicant,
+        )
+
+    assert (_count_queries(group_client, report_url), _count_queries(officer, admin_url)) == before
