@@ -296,3 +296,15 @@ def test_the_report_page_and_the_admin_list_do_not_grow_with_the_rows(client, gr
         )
 
     assert (_count_queries(group_client, report_url), _count_queries(officer, admin_url)) == before
+
+
+def test_the_padat_karya_report_page_shows_the_wages_from_the_rates(group_client, ours, applicant):
+    tranche = _tahap(ours)
+    member = ours.group.members.first()
+    entries = [services.AttendanceEntry(member.pk, days_ago(2), "tukang")]
+    services.report_attendance_save(tranche=tranche, days=[days_ago(2)], entries=entries, by=applicant)
+
+    page = group_client.get(reverse("disbursements:report", args=[tranche.pk])).content.decode()
+
+    assert "1 HOK × Rp120.000" in page
+    assert "Unggah sedikitnya satu foto lokasi pekerjaan." in page
