@@ -27,6 +27,16 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "groups.view_bank",
         "regions.view_province",
         "regions.view_regency",
+        # Reports on the use of each tahap: the verifier accepts or returns them (change).
+        "disbursements.view_usagereport",
+        "disbursements.change_usagereport",
+        "disbursements.view_reportreceipt",
+        "disbursements.view_reportphoto",
+        "disbursements.view_attendanceday",
+        "disbursements.view_usagereportstatuschange",
+        "disbursements.view_treasuryreturn",
+        "disbursements.change_treasuryreturn",
+        "disbursements.view_tranche",
     ],
     Role.APPROVER: [
         "applications.view_application",
@@ -68,6 +78,11 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "disbursements.view_paymentbatchline",
         "disbursements.view_ledgerentry",
         "disbursements.view_reconciliationexception",
+        "disbursements.view_usagereport",
+        "disbursements.view_reportreceipt",
+        "disbursements.view_reportphoto",
+        "disbursements.view_attendanceday",
+        "disbursements.view_treasuryreturn",
     ],
 }
 

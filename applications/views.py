@@ -130,7 +130,8 @@ def _detail_context(application: Application, **extra: object) -> dict[str, obje
         "revision": revision,
         "checklist": checklist,
         "ready": all(step.done for step in checklist),
-        "tranches": list(application.tranches.all()),
+        # The report of each tahap (disbursements.UsageReport) comes along: one query for the table.
+        "tranches": list(application.tranches.select_related("report")),
         "wage_budget": services.application_wage_budget(application) if application.scheme.is_padat_karya else None,
         **extra,
     }
