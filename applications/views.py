@@ -117,6 +117,15 @@ def application_detail(request: HttpRequest, group: Group, pk: int) -> HttpRespo
     return render(request, "applications/application_detail.html", _detail_context(application))
 
 
+def _failed_transfers(application: Application) -> list:
+    # disbursements depends on applications: imported here, where the page needs it.
+    from disbursements.services import failed_transfers
+
+    if application.status not in (Status.APPROVED, Status.IN_DISBURSEMENT, Status.REPORTING):
+        return []
+    return failed_transfers(application.group)
+
+
 def _detail_context(application: Application, **extra: object) -> dict[str, object]:
     changes = list(application.status_changes.all())
     revision = None
@@ -132,6 +141,7 @@ def _detail_context(application: Application, **extra: object) -> dict[str, obje
         "ready": all(step.done for step in checklist),
         # The report of each tahap (disbursements.UsageReport) comes along: one query for the table.
         "tranches": list(application.tranches.select_related("report")),
+        "failed_transfers": _failed_transfers(application),
         "wage_budget": services.application_wage_budget(application) if application.scheme.is_padat_karya else None,
         **extra,
     }

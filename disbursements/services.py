@@ -169,6 +169,31 @@ def tranches_awaiting_account_fix(group: Group) -> QuerySet[Tranche]:
     ).order_by("pk")
 
 
+@dataclass(frozen=True)
+class FailedTransfer:
+    tranche: Tranche
+    reason: str
+    account: str
+
+
+def failed_transfers(group: Group) -> list[FailedTransfer]:
+    """The group's failed or returned tranches with the bank's reason and the account that failed."""
+    tranches = tranches_awaiting_account_fix(group).select_related("application")
+    lines = {
+        line.tranche_id: line
+        for line in PaymentBatchLine.objects.filter(tranche__in=tranches)
+        .exclude(outcome=Outcome.PENDING)
+        .order_by("tranche_id", "attempt")
+    }
+    failed = []
+    for tranche in tranches:
+        line = lines.get(tranche.pk)
+        reason = line.get_reason_code_display() if line and line.reason_code else tranche.get_status_display()
+        account = f"{line.bank_code} {line.account_number} a.n. {line.account_holder}" if line else ""
+        failed.append(FailedTransfer(tranche, str(reason), account))
+    return failed
+
+
 @transaction.atomic
 def group_bank_account_fix(
     *, group: Group, by: AbstractBaseUser, bank_id: str, account_number: str, account_holder: str
