@@ -54,6 +54,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "applications.view_schemequota",
         "groups.view_group",
         "disbursements.view_tranche",
+        "dashboards.view_dashboard",
     ],
 }
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "groups",
     "applications",
     "disbursements",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.sweep_waiting_intakes",
         "schedule": 120.0,
     },
+    "recompute-dashboard-tallies": {
+        "task": "dashboards.tasks.recompute_tallies",
+        "schedule": env.float("DASHBOARD_TALLY_SECONDS", default=600.0),
+    },
     "nightly-integrity-checks": {
         "task": "applications.tasks.recheck_all_groups",
         "schedule": crontab(hour=1, minute=30),
@@ -227,6 +232,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # Committed work that has not reached a worker after this many seconds is enqueued again.
 PENDING_WORK_GRACE_SECONDS = env.int("PENDING_WORK_GRACE_SECONDS", default=120)
+
+# Directors' dashboard: a "Perbarui" click queues at most one recompute per this many minutes;
+# older snapshots beyond this many are deleted after each run.
+DASHBOARD_REFRESH_MINUTES = env.int("DASHBOARD_REFRESH_MINUTES", default=5)
+DASHBOARD_SNAPSHOTS_KEPT = env.int("DASHBOARD_SNAPSHOTS_KEPT", default=5)
 
 # --- django-import-export -------------------------------------------------------------------
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("akun/", include("accounts.urls")),
     path("pengajuan/", include("applications.urls")),
+    path("dasbor/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
