@@ -80,6 +80,9 @@ class ProvinceTally(TallyFigures):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.year} {self.programme} {self.province_id}"
+
     @property
     def quota_use_percent(self) -> float | None:
         return 100 * self.groups_approved / self.quota_groups if self.quota_groups else None
@@ -104,6 +107,9 @@ class RegencyTally(TallyFigures):
         ]
         indexes = [models.Index(fields=["snapshot", "province"], name="regency_tally_province_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.year} {self.programme} {self.regency_id}"
+
 
 class WeeklyApprovals(models.Model):
     """Approvals per week (by decision date, Asia/Jakarta, weeks start on Monday): the progress chart."""
@@ -122,6 +128,9 @@ class WeeklyApprovals(models.Model):
             models.UniqueConstraint(fields=["snapshot", "year", "programme", "week"], name="weekly_approvals_one")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.year} {self.programme} {self.week}"
+
 
 class TallyRefresh(models.Model):
     """A director's request to recompute now: the throttle reads it, and it says whether it was queued."""
@@ -134,3 +143,6 @@ class TallyRefresh(models.Model):
         verbose_name = _("permintaan pembaruan rekap")
         verbose_name_plural = _("permintaan pembaruan rekap")
         ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.requested_at:%Y-%m-%d %H:%M}"

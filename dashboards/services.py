@@ -88,7 +88,9 @@ def tally_refresh_request(*, by: AbstractBaseUser) -> RefreshOutcome:
         # Serialise concurrent clicks on the last request row (there is nothing to lock before the first).
         last = TallyRefresh.objects.select_for_update().filter(queued=True).order_by("-requested_at").first()
         if last is not None and now - last.requested_at < refresh_interval():
-            return RefreshOutcome(queued=False, throttled=True, retry_after=last.requested_at + refresh_interval() - now)
+            return RefreshOutcome(
+                queued=False, throttled=True, retry_after=last.requested_at + refresh_interval() - now
+            )
         refresh = TallyRefresh.objects.create(requested_by=by, requested_at=now)
 
         def _not_queued() -> None:

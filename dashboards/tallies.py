@@ -231,7 +231,16 @@ def _province_insert(snapshot_id: int) -> tuple[str, list[object]]:
     coalesced = ", ".join(f"COALESCE(t.{name}, 0)" for name in SUMMED)
     columns = _columns(
         ProvinceTally,
-        ["snapshot", "year", "programme", "province", *SUMMED, "median_days_to_approval", "quota_groups", "quota_budget"],
+        [
+            "snapshot",
+            "year",
+            "programme",
+            "province",
+            *SUMMED,
+            "median_days_to_approval",
+            "quota_groups",
+            "quota_budget",
+        ],
     )
     sql = f"""
         INSERT INTO {_table(ProvinceTally)} ({columns})

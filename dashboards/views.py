@@ -139,9 +139,7 @@ def _progress_line(weeks: list[figures.Week]) -> dict[str, object] | None:
     width, height = 600, 160
     top = weeks[-1].cumulative_groups or 1
     step = width / max(1, len(weeks) - 1)
-    points = " ".join(
-        f"{i * step:.1f},{height - height * w.cumulative_groups / top:.1f}" for i, w in enumerate(weeks)
-    )
+    points = " ".join(f"{i * step:.1f},{height - height * w.cumulative_groups / top:.1f}" for i, w in enumerate(weeks))
     return {"points": points, "width": width, "height": height, "first": weeks[0], "last": weeks[-1]}
 
 

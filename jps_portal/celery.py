@@ -17,9 +17,7 @@ celery_app.config_from_object("django.conf:settings", namespace="CELERY")
 celery_app.autodiscover_tasks()
 
 
-def enqueue_on_commit(
-    task: "celery.Task", *args: object, on_failure: Callable[[], None] | None = None
-) -> None:
+def enqueue_on_commit(task: "celery.Task", *args: object, on_failure: Callable[[], None] | None = None) -> None:
     """Send ``task`` to the broker once the surrounding transaction commits.
 
     A broker outage must not fail the request that already committed its data: the error is

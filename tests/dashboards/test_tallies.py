@@ -78,7 +78,10 @@ def test_it_carries_quotas_including_provinces_without_applications(world):
 def test_withdrawn_applications_are_not_counted(world):
     snapshot = services.tallies_recompute()
 
-    assert RegencyTally.objects.filter(snapshot=snapshot, regency_id="32.04", programme=Programme.TKM).get().groups_total == 4
+    assert (
+        RegencyTally.objects.filter(snapshot=snapshot, regency_id="32.04", programme=Programme.TKM).get().groups_total
+        == 4
+    )
 
 
 def test_the_median_days_to_approval_is_the_middle_value_per_province_and_regency(world):
@@ -144,9 +147,9 @@ def test_a_run_that_fails_midway_leaves_the_previous_snapshot_current_and_whole(
     world.applications["verified"].save()
 
     # The province statement fails after the regency rows were written.
-    with mock.patch.object(tallies, "_province_insert", side_effect=RuntimeError("worker killed")):
-        with pytest.raises(RuntimeError):
-            services.tallies_recompute()
+    failing = mock.patch.object(tallies, "_province_insert", side_effect=RuntimeError("worker killed"))
+    with failing, pytest.raises(RuntimeError):
+        services.tallies_recompute()
 
     assert services.current_snapshot() == before
     assert figures_of(before) == rows_before
