@@ -5,16 +5,21 @@ which pages through the live tables. Directors and superusers only; everyone els
 """
 
 import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,6 +32,9 @@ from regions.models import Province, Regency
 from regions.scope import region_scope_of
 
 PERMISSION = "dashboards.view_dashboard"
+# A snapshot never changes once written, so what is drawn from it can be kept until it is replaced.
+BODY_SECONDS = 3600
+logger = logging.getLogger(__name__)
 
 
 def director_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -74,7 +82,7 @@ def _query(selection: figures.Selection) -> str:
 def _context(request: HttpRequest) -> Context:
     """The snapshot and the validated filter. Bad filter values: a message, then the defaults."""
     snapshot = services.current_snapshot()
-    years = figures.available_years(snapshot) if snapshot else []
+    years = _cached(f"dash:years:{snapshot.pk}", lambda: figures.available_years(snapshot)) if snapshot else []
     form = DashboardFilterForm(request.GET or None, years=years)
     data = {}
     if form.is_bound and not form.is_valid():
@@ -94,24 +102,59 @@ def _rows(snapshot: TallySnapshot | None, context: Context, request: HttpRequest
     return figures.province_rows(snapshot, context.selection, user=request.user)
 
 
+def _cached(key: str, build: Callable[[], object]) -> object:
+    """``build()``, kept in the cache under ``key`` (keys name the snapshot, which never changes).
+
+    The cache is Redis in production; when Redis is down the page is still built and served, just
+    without the cache, so the dashboard keeps answering."""
+    try:
+        value = cache.get(key)
+    except Exception:  # any cache backend failure (Redis down): build as if it were a miss
+        logger.warning("Dashboard cache unavailable for %s", key, exc_info=True)
+        return build()
+    if value is None:
+        value = build()
+        try:
+            cache.set(key, value, BODY_SECONDS)
+        except Exception:  # as above: the page matters more than the cache
+            logger.warning("Dashboard cache unavailable for %s", key, exc_info=True)
+    return value
+
+
+def _body_key(view: str, context: Context, request: HttpRequest, *extra: str) -> str:
+    scope = region_scope_of(request.user).describe()
+    selection = context.selection
+    return ":".join(
+        ["dash", view, str(context.snapshot.pk if context.snapshot else 0), str(selection.year), selection.programme,
+         get_language() or "", scope, *extra]
+    )  # fmt: skip
+
+
 @require_GET
 @director_required
 def national(request: HttpRequest) -> HttpResponse:
     context = _context(request)
-    rows = _rows(context.snapshot, context, request)
-    total = figures.total_row(rows, name=_("Nasional"))
-    weeks = figures.weekly_approvals(context.snapshot, context.selection) if context.snapshot else []
+
+    def body() -> SafeString:
+        rows = _rows(context.snapshot, context, request)
+        weeks = figures.weekly_approvals(context.snapshot, context.selection) if context.snapshot else []
+        html = render_to_string(
+            "dashboards/_national_body.html",
+            {
+                **context.as_dict(),
+                "rows": rows,
+                "total": figures.total_row(rows, name=_("Nasional")),
+                "bars": _bars(rows),
+                "weeks": weeks,
+                "progress": _progress_line(weeks),
+            },
+        )
+        return mark_safe(html)  # noqa: S308 - rendered by our own template, autoescaped
+
     return render(
         request,
         "dashboards/dashboard_national.html",
-        {
-            **context.as_dict(),
-            "rows": rows,
-            "total": total,
-            "bars": _bars(rows),
-            "weeks": weeks,
-            "progress": _progress_line(weeks),
-        },
+        {**context.as_dict(), "body": mark_safe(_cached(_body_key("national", context, request), body))},  # noqa: S308
     )
 
 
@@ -147,17 +190,29 @@ def _progress_line(weeks: list[figures.Week]) -> dict[str, object] | None:
 @director_required
 def map_view(request: HttpRequest) -> HttpResponse:
     context = _context(request)
-    rows = _rows(context.snapshot, context, request)
     figure = context.map_figure
-    values = {row.code: (row.name, _figure_value(row, figure), _figure_label(row, figure)) for row in rows}
+
+    def body() -> SafeString:
+        rows = _rows(context.snapshot, context, request)
+        values = {row.code: (row.name, _figure_value(row, figure), _figure_label(row, figure)) for row in rows}
+        html = render_to_string(
+            "dashboards/_map_body.html",
+            {
+                **context.as_dict(),
+                "map": build_map(values, names={row.code: row.name for row in rows}),
+                "figure_label": MAP_FIGURES[figure],
+            },
+        )
+        return mark_safe(html)  # noqa: S308 - rendered by our own template, autoescaped
+
     return render(
         request,
         "dashboards/dashboard_map.html",
         {
             **context.as_dict(),
-            "map": build_map(values, names={row.code: row.name for row in rows}),
             "figure": figure,
             "figure_label": MAP_FIGURES[figure],
+            "body": mark_safe(_cached(_body_key("map", context, request, figure), body)),  # noqa: S308
         },
     )
 
