@@ -184,3 +184,16 @@ def test_the_recompute_is_a_fixed_number_of_statements_whatever_the_data(
     # savepoint, create, 3 inserts, un-current the old, save, prune list, release (+ advisory lock on PostgreSQL)
     with django_assert_num_queries(10 if connection.vendor == "postgresql" else 9):
         services.tallies_recompute()
+
+
+def test_the_task_recomputes_and_returns_the_new_snapshot(world):
+    from dashboards.tasks import recompute_tallies
+
+    snapshot_id = recompute_tallies.delay().get()
+
+    assert services.current_snapshot().pk == snapshot_id
+
+
+def test_the_beat_schedule_runs_the_recompute(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "dashboards.tasks.recompute_tallies" in tasks
