@@ -330,3 +330,28 @@ def test_with_the_broker_down_the_page_serves_the_last_snapshot_and_says_the_ref
 def test_the_director_role_holds_the_dashboard_permission(director):
     assert director.has_perm("dashboards.view_dashboard")
     assert Role.DIRECTOR.value in director.groups.values_list("name", flat=True)
+
+
+@real_commits
+def test_with_redis_really_unreachable_the_dashboard_serves_the_snapshot_and_the_button_says_not_queued(
+    director_client, fresh, settings
+):
+    """No mocks: the broker and the cache point at a closed port on 127.0.0.1."""
+    from jps_portal.celery import celery_app
+
+    dead = "redis://127.0.0.1:1/0"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": dead}}
+    previous = (celery_app.conf.task_always_eager, celery_app.conf.broker_url)
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = dead
+    try:
+        page = director_client.get(NATIONAL, {"tahun": 2020})
+        refresh = director_client.post(reverse("dashboards:refresh"), follow=True)
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.broker_url = previous
+
+    assert page.status_code == 200
+    assert 'id="tile-groups">10<' in page.content.decode()
+    assert refresh.status_code == 200
+    assert "tidak dapat dijadwalkan" in refresh.content.decode()
+    assert services.current_snapshot() == fresh
