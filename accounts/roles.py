@@ -83,6 +83,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "disbursements.view_reportphoto",
         "disbursements.view_attendanceday",
         "disbursements.view_treasuryreturn",
+        "dashboards.view_dashboard",
     ],
 }
 

@@ -69,6 +69,18 @@ class Scale(enum.StrEnum):
     NATIONAL = "national"
 
 
+class Dataset(enum.StrEnum):
+    """Which published figures the demo reproduces."""
+
+    LAUNCH = "launch"  # the 1,000 groups of the October 2020 launch (and, at national scale, more)
+    # Kemnaker, as of 2 October 2020: TKM 1,985 groups / 39,700 people, Padat Karya 1,091 groups /
+    # 21,820 people, all approved (../shared/context/001_…).
+    BERITA_2020 = "berita-2020"
+
+
+BERITA_2020_GROUPS = {Programme.TKM: 1_985, Programme.PK_PRODUKTIF: 546, Programme.PK_INFRASTRUKTUR: 545}
+
+
 # --- scheme terms: data for the demo, as an officer would type them into the admin ---------------
 
 _DIPA_2020 = "026.4.01.451139/2020"  # DIPA Satker Ditjen Binapenta dan PKK 2020, 12 November 2019
@@ -451,6 +463,9 @@ class GroupSlot:
     province: str
     number: int  # position within the province: the group code
     launch: bool
+    # Set by a dataset that reproduces published counts; otherwise drawn from the weights.
+    programme: str | None = None
+    status: str | None = None
 
     @property
     def code(self) -> str:
@@ -461,6 +476,19 @@ def launch_slots() -> list[GroupSlot]:
     slots: list[GroupSlot] = []
     for province, count in LAUNCH_GROUPS.items():
         slots.extend(GroupSlot(len(slots), province, number, True) for number in range(1, count + 1))
+    return slots
+
+
+def berita_slots() -> list[GroupSlot]:
+    """The groups of ``Dataset.BERITA_2020``: each programme's count spread over the 2020 provinces by
+    population, every application approved."""
+    slots: list[GroupSlot] = []
+    used = Counter[str]()
+    for programme, groups in BERITA_2020_GROUPS.items():
+        for province, count in allocate_by_population(groups).items():
+            for _ in range(count):
+                used[province] += 1
+                slots.append(GroupSlot(len(slots), province, used[province], True, programme, Status.APPROVED))
     return slots
 
 
@@ -524,7 +552,8 @@ class Generator:
 
     def group(self, slot: GroupSlot) -> GroupBundle:
         rng = random.Random(f"{self.seed}:{slot.index}")
-        terms = self.schemes[_PROGRAMMES.draw(rng)]
+        drawn = _PROGRAMMES.draw(rng)  # drawn even when the slot fixes it, so later draws do not shift
+        terms = self.schemes[slot.programme or drawn]
         pool = _NAME_POOLS.get(slot.province, _GENERAL)
         regency = rng.choice(self.regions.regencies[slot.province])
         districts = self.regions.districts[regency]
@@ -540,6 +569,7 @@ class Generator:
         group["phone"] = members[0]["phone"]  # the ketua's phone is the group's
         formed = group["sk_date"]
         status = Status.DRAFT if slot.code == SHOWCASE_GROUP_CODE else _STATUSES.draw(rng)
+        status = slot.status or status
         application = _application_row(rng, terms, province=slot.province, village=village, members=count)
         changes = _history(rng, application, status=status, formed=formed)
         return GroupBundle(terms.programme, slot.province, group, members, application, changes)
@@ -886,8 +916,10 @@ def build_demo_dataset(
     national_groups: int = DEFAULT_NATIONAL_GROUPS,
     progress: bool = False,
     chunk_size: int | None = None,
+    dataset: Dataset = Dataset.LAUNCH,
 ) -> BuildResult:
-    """Write the 2020 schemes, the launch groups and, at national scale, ``national_groups`` more.
+    """Write the 2020 schemes, the launch groups and, at national scale, ``national_groups`` more
+    (or, for ``Dataset.BERITA_2020``, the groups of that news report instead).
 
     All or nothing, in one transaction. Does nothing (``created=False``) when demo groups exist:
     running it twice must not duplicate anything."""
@@ -897,7 +929,7 @@ def build_demo_dataset(
         if existing:
             return BuildResult(created=False, existing_groups=existing)
         generator = Generator(seed=seed, schemes=_ensure_schemes(), regions=RegionCatalogue.load())
-        slots = launch_slots()
+        slots = berita_slots() if dataset == Dataset.BERITA_2020 else launch_slots()
         plan: Iterable[GroupSlot] = slots
         total = len(slots)
         if scale == Scale.NATIONAL:

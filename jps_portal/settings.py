@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "applications",
     "disbursements",
     "audit",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -170,8 +171,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions read from Redis first, written through to the database: a logged-in request costs
-    # no session query, and a Redis restart logs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # no session query, and a Redis restart logs nobody out. (Django's cached_db, with every cache
+    # call guarded: a Redis outage must not turn logged-in pages into 500s.)
+    SESSION_ENGINE = "accounts.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -224,6 +226,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.sweep_stalled_member_lists",
         "schedule": 120.0,
     },
+    "recompute-dashboard-tallies": {
+        "task": "dashboards.tasks.recompute_tallies",
+        "schedule": env.float("DASHBOARD_TALLY_SECONDS", default=600.0),
+    },
     "nightly-integrity-checks": {
         "task": "applications.tasks.recheck_all_groups",
         "schedule": crontab(hour=1, minute=30),
@@ -232,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # Committed work that has not reached a worker after this many seconds is enqueued again.
 PENDING_WORK_GRACE_SECONDS = env.int("PENDING_WORK_GRACE_SECONDS", default=120)
+
+# Directors' dashboard: a "Perbarui" click queues at most one recompute per this many minutes;
+# older snapshots beyond this many are deleted after each run.
+DASHBOARD_REFRESH_MINUTES = env.int("DASHBOARD_REFRESH_MINUTES", default=5)
+DASHBOARD_SNAPSHOTS_KEPT = env.int("DASHBOARD_SNAPSHOTS_KEPT", default=5)
 
 # --- django-import-export -------------------------------------------------------------------
 # Disnaker member lists (applications.member_lists): refused above this size before any parsing

@@ -103,3 +103,14 @@ def test_pay_fail_reissue_report_unlock_pay_lpj_complete(approve, finance, appli
     assert siti.status == AS.COMPLETED
     net = LedgerEntry.objects.filter(tranche__application=siti).aggregate(total=Sum("amount"))["total"]
     assert net == 40_000_000 - 500_000  # paid to the group, less what went back to the Kas Negara
+
+
+def test_the_directors_paid_figures_tie_to_the_ledger_after_a_real_reconciliation(approve, finance):
+    from dashboards import services as dashboard_services
+    from dashboards.models import ProvinceTally
+
+    applications = [approve(plan=[70, 30]) for _ in range(3)]
+    _pay_all_payable(finance, "hasil-1.csv", fail=applications[1].tranches.get(number=1))
+    snapshot = dashboard_services.tallies_recompute()
+    on_dashboard = ProvinceTally.objects.filter(snapshot=snapshot).aggregate(total=Sum("amount_paid"))["total"]
+    assert on_dashboard == _ledger_paid() == 2 * 28_000_000

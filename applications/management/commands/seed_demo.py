@@ -2,12 +2,15 @@
 
 from argparse import ArgumentParser
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 
 from applications.demo_data import (
     DEFAULT_NATIONAL_GROUPS,
     BuildResult,
+    Dataset,
     DemoLogin,
     Scale,
     build_demo_dataset,
@@ -31,6 +34,13 @@ class Command(BaseCommand):
             default=None,
             help=f"National scale only: groups added on top of the launch ones (default {DEFAULT_NATIONAL_GROUPS:,}).",
         )
+        parser.add_argument(
+            "--dataset",
+            choices=[d.value for d in Dataset],
+            default=Dataset.LAUNCH.value,
+            help="launch: the 1,000 launch groups (default); berita-2020: the 2 October 2020 report "
+            "(TKM 1,985 groups / 39,700 people, Padat Karya 1,091 / 21,820), all approved.",
+        )
         parser.add_argument("--no-users", action="store_true", help="Do not create the demo logins.")
 
     def handle(self, *args: object, **options: object) -> None:
@@ -41,18 +51,35 @@ class Command(BaseCommand):
         groups = options["groups"]
         if groups is not None and (scale != Scale.NATIONAL or groups < 0):
             raise CommandError("--groups needs --scale national and a number ≥ 0.")
+        dataset = Dataset(options["dataset"])
+        if dataset != Dataset.LAUNCH and scale != Scale.LAUNCH:
+            raise CommandError("--dataset berita-2020 has its own size; leave --scale out.")
         try:
             result = build_demo_dataset(
                 seed=options["seed"],
                 scale=scale,
                 national_groups=DEFAULT_NATIONAL_GROUPS if groups is None else groups,
                 progress=options["verbosity"] >= 1,
+                dataset=dataset,
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
         self._report(result, seed=options["seed"], scale=scale)
         if not options["no_users"]:
             self._report_logins(ensure_demo_logins())
+        if result.created:
+            self._refresh_tallies()
+
+    def _refresh_tallies(self) -> None:
+        """The directors' dashboard reads precomputed tallies: recompute them so it shows the demo
+        at once (inline when tasks run eagerly, on a worker otherwise; a broker outage is logged and
+        the beat schedule catches up). Looked up by name: applications does not import dashboards."""
+        if not apps.is_installed("dashboards"):
+            return
+        from jps_portal.celery import enqueue_on_commit
+
+        enqueue_on_commit(import_string("dashboards.tasks.recompute_tallies"))
+        self.stdout.write("Dashboard tallies recomputed (or queued for the worker).")
 
     def _report(self, result: BuildResult, *, seed: int, scale: Scale) -> None:
         if not result.created:

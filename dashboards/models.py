@@ -1,0 +1,148 @@
+"""Tally snapshots: province and regency figures precomputed for the directors' dashboard.
+
+A snapshot is written whole in one transaction and becomes current in that same transaction, so a
+reader sees either the old snapshot or the new one, never a half-written one. Dashboard pages read
+only these tables: their cost does not grow with the number of groups or members.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import Programme
+from regions.models import Province, Regency
+
+
+class TallySnapshot(models.Model):
+    as_of = models.DateTimeField(_("data per"), db_index=True)
+    # At most one current snapshot (partial unique index below); the switch happens in the
+    # transaction that wrote the new snapshot's rows.
+    is_current = models.BooleanField(_("terkini"), default=False)
+    duration_ms = models.PositiveIntegerField(_("lama hitung (ms)"), default=0)
+    province_rows = models.PositiveIntegerField(default=0)
+    regency_rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("snapshot rekap")
+        verbose_name_plural = _("snapshot rekap")
+        ordering = ["-as_of", "-pk"]
+        permissions = [("view_dashboard", _("Dapat melihat dasbor pimpinan"))]
+        constraints = [
+            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="tally_one_current")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.as_of:%Y-%m-%d %H:%M}"
+
+
+class TallyFigures(models.Model):
+    """The figures shared by the province and regency rows (one row per year × programme × place)."""
+
+    snapshot = models.ForeignKey(TallySnapshot, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    programme = models.CharField(_("program"), max_length=20, choices=Programme.choices)
+    # Groups (one application each) by where their application stands now.
+    groups_total = models.PositiveIntegerField(_("kelompok terdaftar"), default=0)
+    groups_submitted = models.PositiveIntegerField(_("kelompok diajukan"), default=0)
+    groups_verified = models.PositiveIntegerField(_("kelompok terverifikasi"), default=0)
+    groups_approved = models.PositiveIntegerField(_("kelompok disetujui"), default=0)
+    groups_rejected = models.PositiveIntegerField(_("kelompok ditolak"), default=0)
+    groups_completed = models.PositiveIntegerField(_("kelompok selesai"), default=0)
+    members_total = models.PositiveIntegerField(_("anggota terdaftar"), default=0)
+    members_submitted = models.PositiveIntegerField(_("anggota diajukan"), default=0)
+    members_verified = models.PositiveIntegerField(_("anggota terverifikasi"), default=0)
+    members_approved = models.PositiveIntegerField(_("anggota disetujui"), default=0)
+    members_rejected = models.PositiveIntegerField(_("anggota ditolak"), default=0)
+    members_completed = models.PositiveIntegerField(_("anggota selesai"), default=0)
+    women_approved = models.PositiveIntegerField(_("perempuan (disetujui)"), default=0)
+    disability_approved = models.PositiveIntegerField(_("penyandang disabilitas (disetujui)"), default=0)
+    amount_requested = models.PositiveBigIntegerField(_("nilai diajukan (Rp)"), default=0)
+    amount_approved = models.PositiveBigIntegerField(_("nilai disetujui (Rp)"), default=0)
+    amount_paid = models.PositiveBigIntegerField(_("nilai dibayar (Rp)"), default=0)
+    median_days_to_approval = models.FloatField(_("median hari sampai disetujui"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ProvinceTally(TallyFigures):
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    quota_groups = models.PositiveIntegerField(_("kuota kelompok"), default=0)
+    quota_budget = models.PositiveBigIntegerField(_("pagu (Rp)"), default=0)
+
+    class Meta:
+        verbose_name = _("rekap provinsi")
+        verbose_name_plural = _("rekap provinsi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "year", "programme", "province"], name="province_tally_one_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.programme} {self.province_id}"
+
+    @property
+    def quota_use_percent(self) -> float | None:
+        return 100 * self.groups_approved / self.quota_groups if self.quota_groups else None
+
+    @property
+    def realisation_percent(self) -> float | None:
+        """Paid as a share of the budget: what the ministry reports as realisasi."""
+        return 100 * self.amount_paid / self.quota_budget if self.quota_budget else None
+
+
+class RegencyTally(TallyFigures):
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    regency = models.ForeignKey(Regency, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("rekap kabupaten/kota")
+        verbose_name_plural = _("rekap kabupaten/kota")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "year", "programme", "regency"], name="regency_tally_one_per_key"
+            )
+        ]
+        indexes = [models.Index(fields=["snapshot", "province"], name="regency_tally_province_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.programme} {self.regency_id}"
+
+
+class WeeklyApprovals(models.Model):
+    """Approvals per week (by decision date, Asia/Jakarta, weeks start on Monday): the progress chart."""
+
+    snapshot = models.ForeignKey(TallySnapshot, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    programme = models.CharField(_("program"), max_length=20, choices=Programme.choices)
+    week = models.DateField(_("minggu mulai"))
+    groups = models.PositiveIntegerField(_("kelompok disetujui"), default=0)
+    amount = models.PositiveBigIntegerField(_("nilai disetujui (Rp)"), default=0)
+
+    class Meta:
+        verbose_name = _("persetujuan per minggu")
+        verbose_name_plural = _("persetujuan per minggu")
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "year", "programme", "week"], name="weekly_approvals_one")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.programme} {self.week}"
+
+
+class TallyRefresh(models.Model):
+    """A director's request to recompute now: the throttle reads it, and it says whether it was queued."""
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(db_index=True)
+    queued = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("permintaan pembaruan rekap")
+        verbose_name_plural = _("permintaan pembaruan rekap")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.requested_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from dashboards import views
+
+app_name = "dashboards"
+urlpatterns = [
+    path("", views.national, name="national"),
+    path("perbarui/", views.refresh, name="refresh"),
+    path("peta/", views.map_view, name="map"),
+    path("provinsi/<str:province>/", views.province, name="province"),
+    path("kabupaten/<str:regency>/", views.regency, name="regency"),
+    path("ekspor/provinsi.<str:fmt>", views.export_provinces, name="export_provinces"),
+    path("ekspor/provinsi/<str:province>.<str:fmt>", views.export_province, name="export_province"),
+    path("ekspor/kabupaten/<str:regency>.<str:fmt>", views.export_regency, name="export_regency"),
+]
