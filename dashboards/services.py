@@ -1,12 +1,14 @@
 """Dashboard actions: recompute the tallies, and a director's request to recompute now."""
 
 import datetime
+import logging
 import time
 import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -15,6 +17,7 @@ from dashboards.tallies import insert_snapshot_rows
 
 # Two recomputes at once would race for the "current" flag; the second waits for the first.
 _LOCK_KEY = zlib.crc32(b"dashboards.tallies_recompute")
+logger = logging.getLogger(__name__)
 
 
 def snapshots_kept() -> int:
@@ -43,6 +46,8 @@ def tallies_recompute() -> TallySnapshot:
         snapshot.duration_ms = round((time.perf_counter() - started) * 1000)
         snapshot.save(update_fields=["is_current", "province_rows", "regency_rows", "duration_ms"])
         _prune(keep=snapshots_kept())
+    # Past the transaction: pages show the new snapshot at once, without waiting for the cache to expire.
+    _remember_current(snapshot)
     return snapshot
 
 
@@ -57,8 +62,30 @@ def _prune(*, keep: int) -> None:
     TallySnapshot.objects.filter(pk__in=stale).delete()
 
 
+CURRENT_SNAPSHOT_KEY = "dash:current-snapshot"
+# The current snapshot, remembered briefly: every dashboard page starts by reading it. A new snapshot
+# replaces the cached one as soon as it commits; the timeout bounds staleness if that write failed.
+CURRENT_SNAPSHOT_SECONDS = 30
+
+
 def current_snapshot() -> TallySnapshot | None:
-    return TallySnapshot.objects.filter(is_current=True).first()
+    try:
+        snapshot = cache.get(CURRENT_SNAPSHOT_KEY)
+    except Exception:  # Redis down: the database answers alone
+        return TallySnapshot.objects.filter(is_current=True).first()
+    if snapshot is None:
+        snapshot = TallySnapshot.objects.filter(is_current=True).first()
+        _remember_current(snapshot)
+    return snapshot
+
+
+def _remember_current(snapshot: TallySnapshot | None) -> None:
+    if snapshot is None:
+        return
+    try:
+        cache.set(CURRENT_SNAPSHOT_KEY, snapshot, CURRENT_SNAPSHOT_SECONDS)
+    except Exception:  # the cache is only a shortcut
+        logger.warning("Dashboard cache unavailable for the current snapshot", exc_info=True)
 
 
 @dataclass

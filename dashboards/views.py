@@ -37,15 +37,35 @@ BODY_SECONDS = 3600
 logger = logging.getLogger(__name__)
 
 
+# How long a "may see the dashboard" answer is reused: the page is polled by many directors at once,
+# and reading a user's permissions costs two queries. A revoked permission takes effect within this.
+PERMISSION_CACHE_SECONDS = 60
+
+
 def director_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @functools.wraps(view)
     @login_required
     def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not request.user.has_perm(PERMISSION):
+        if not _may_view(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def _may_view(user: object) -> bool:
+    key = f"dash:may-view:{user.pk}"
+    try:
+        allowed = cache.get(key)
+    except Exception:  # Redis down: ask the database, as without a cache
+        return user.has_perm(PERMISSION)
+    if allowed is None:
+        allowed = user.has_perm(PERMISSION)
+        try:
+            cache.set(key, allowed, PERMISSION_CACHE_SECONDS)
+        except Exception:  # the answer matters more than the cache
+            logger.warning("Dashboard cache unavailable for %s", key, exc_info=True)
+    return allowed
 
 
 @dataclass
