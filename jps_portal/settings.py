@@ -169,7 +169,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "jps_portal.cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}}
     # Sessions read from Redis first, written through to the database: a logged-in request costs
     # no session query, and a Redis restart logs nobody out. (Django's cached_db, with every cache
     # call guarded: a Redis outage must not turn logged-in pages into 500s.)
