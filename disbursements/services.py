@@ -109,6 +109,42 @@ def tranches_create_for_approval(*, application: Application, by: AbstractBaseUs
 
 
 @transaction.atomic
+def tranches_create_missing(*, by: AbstractBaseUser | None = None) -> int:
+    """Tranches for approved applications that have none (data loaded in bulk, e.g. the demo seed or
+    a migration of an older system): the same plan split as ``tranches_create_for_approval``, written
+    with two bulk inserts. Idempotent: an application with tranches is left alone."""
+    approved_or_later = [
+        Application.Status.APPROVED,
+        Application.Status.IN_DISBURSEMENT,
+        Application.Status.REPORTING,
+        Application.Status.COMPLETED,
+    ]
+    waiting = (
+        Application.objects.filter(status__in=approved_or_later, approved_amount__isnull=False, tranches__isnull=True)
+        .select_related("scheme")
+        .only("pk", "approved_amount", "scheme__tranche_plan")
+    )
+    tranches = []
+    for application in waiting.iterator(chunk_size=CHUNK):
+        plan = list(application.scheme.tranche_plan or [100])
+        amounts = split_by_percentages(application.approved_amount, plan)
+        for number, (percentage, amount) in enumerate(zip(plan, amounts, strict=True), start=1):
+            status = Tranche.Status.SCHEDULED if number == 1 else Tranche.Status.LOCKED
+            tranches.append(
+                Tranche(application=application, number=number, percentage=percentage, amount=amount, status=status)
+            )
+    created = Tranche.objects.bulk_create(tranches, batch_size=CHUNK)
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(tranche=tranche, kind=Kind.SCHEDULED, amount=0, created_by=by, note=f"{tranche.percentage}%")
+            for tranche in created
+        ],
+        batch_size=CHUNK,
+    )
+    return len(created)
+
+
+@transaction.atomic
 def tranche_unlock(*, tranche: Tranche, by: AbstractBaseUser | None) -> Tranche:
     """Make a locked tahap payable (the report on the tahap before it was accepted)."""
     locked = Tranche.objects.select_for_update().get(pk=tranche.pk)

@@ -58,3 +58,23 @@ def test_a_refused_approval_creates_no_tranche(approve, approver):
     with pytest.raises(application_services.TransitionError):
         application_services.application_approve(application=application, by=approver)
     assert not Tranche.objects.filter(application=application).exists()
+
+
+def test_bulk_loaded_approved_applications_get_their_tranches_once():
+    from applications.models import Application
+    from disbursements.models import LedgerEntry
+    from tests.factories import ApplicationFactory, SchemeFactory
+
+    scheme = SchemeFactory(year=2021, tranche_plan=[33, 33, 34])
+    approved = ApplicationFactory(
+        scheme=scheme, status=Application.Status.APPROVED, requested_amount=40_000_001, approved_amount=40_000_001
+    )
+    ApplicationFactory(scheme=scheme, status=Application.Status.SUBMITTED)
+
+    assert services.tranches_create_missing() == 3
+    assert services.tranches_create_missing() == 0  # idempotent
+
+    tranches = list(approved.tranches.order_by("number").values_list("amount", "status"))
+    assert sum(amount for amount, _status in tranches) == 40_000_001
+    assert [status for _amount, status in tranches] == ["scheduled", "locked", "locked"]
+    assert LedgerEntry.objects.filter(tranche__application=approved, kind="scheduled").count() == 3

@@ -68,7 +68,14 @@ class Command(BaseCommand):
         if not options["no_users"]:
             self._report_logins(ensure_demo_logins())
         if result.created:
+            self._schedule_tranches()
             self._refresh_tallies()
+
+    def _schedule_tranches(self) -> None:
+        """The demo's approved applications get their tranches, as an approval in the admin would give
+        them, so finance has payable tahap 1 to batch. Looked up by name, like the tallies below."""
+        created = import_string("disbursements.services.tranches_create_missing")(by=None)
+        self.stdout.write(f"Tranches scheduled for approved applications: {created:,}.")
 
     def _refresh_tallies(self) -> None:
         """The directors' dashboard reads precomputed tallies: recompute them so it shows the demo
