@@ -19,6 +19,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         restore_reference_data()
 
 
+@pytest.fixture
+def reference_data(transactional_db):
+    """For tests with real commits: the regions, banks and roles a flush by an earlier such test
+    removed. (Not ``serialized_rollback``: reloading a snapshot on top of the roles that a flush's
+    post_migrate re-creates collides on their unique names.)"""
+    restore_reference_data()
+
+
 def restore_reference_data() -> None:
     """Regions, banks and the role groups, loaded again if a flush removed them."""
     from accounts.roles import roles_sync

@@ -75,7 +75,8 @@ def worker(tmp_path) -> Iterator[subprocess.Popen]:
     celery_app.conf.task_default_queue = "celery"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
 def test_a_submitted_groups_checks_run_on_a_real_worker(worker):
     group = GroupFactory()
     add_members(group, 20)
@@ -92,7 +93,8 @@ def test_a_submitted_groups_checks_run_on_a_real_worker(worker):
     assert list(Flag.objects.filter(group=group).values_list("member_id", "rule")) == [(member.pk, "nik_sex")]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
 def test_a_task_whose_worker_process_is_killed_comes_back(worker, tmp_path):
     marker = tmp_path / "attempts.txt"
     celery_app.send_task(

@@ -42,7 +42,8 @@ def laptop(_allow_orm_beside_playwright) -> Iterator[tuple[Page, PageWatch]]:
             browser.close()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
 def test_a_director_sees_the_launch_figures_drills_down_switches_to_the_map_and_exports_excel(
     live_server, laptop, screenshot, director, tmp_path: Path
 ):

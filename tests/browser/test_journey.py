@@ -107,7 +107,8 @@ def _fits_the_phone_in_indonesian(page: Page) -> None:
     assert scroll_width <= client_width, f"{page.url} is {scroll_width}px wide on a {client_width}px screen"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
 def test_a_newcomer_registers_a_group_adds_20_members_applies_for_tkm_and_follows_its_status(
     live_server, phone, screenshot
 ):
