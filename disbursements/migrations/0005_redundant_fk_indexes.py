@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.models import Q
 
 # Django's varchar_pattern_ops index for LIKE on payment references: they are matched exactly (unique index).
 # It is one more index write per row a reconciliation updates. PostgreSQL only (SQLite has no such index).
@@ -26,7 +27,11 @@ class Migration(migrations.Migration):
         ("disbursements", "0004_usage_reports"),
     ]
 
+    # Django's AlterField (db_index True -> False) drops every index on the column that is not in
+    # Meta.indexes, the partial unique index of this constraint included: remove it first and add it
+    # back after, so the one-transfer-in-flight invariant survives the migration.
     operations = [
+        migrations.RemoveConstraint(model_name="paymentbatchline", name="batch_line_one_pending_per_tranche"),
         migrations.AlterField(
             model_name="ledgerentry",
             name="tranche",
@@ -61,4 +66,10 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(drop_like_index, restore_like_index),
+        migrations.AddConstraint(
+            model_name="paymentbatchline",
+            constraint=models.UniqueConstraint(
+                condition=Q(outcome="pending"), fields=("tranche",), name="batch_line_one_pending_per_tranche"
+            ),
+        ),
     ]
