@@ -162,7 +162,11 @@ class Application(models.Model):
 
     reference = models.CharField(_("nomor pendaftaran"), max_length=32, unique=True)
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="applications", verbose_name=_("kelompok"))
-    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="applications", verbose_name=_("skema"))
+    # No index of its own: ``application_scheme_prov_idx`` (scheme, province, status) leads with it, and
+    # every index is one more write per status change (100,000 of them in one reconciliation).
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.PROTECT, related_name="applications", verbose_name=_("skema"), db_index=False
+    )
     # Denormalised from group.regency so region-scoped lists and tallies need no join.
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -319,7 +323,10 @@ _REASON_LABELS = {**dict(RevisionReason.choices), **dict(RejectionReason.choices
 class ApplicationStatusChange(models.Model):
     """One row per status change: who, when, from, to and why. Never edited."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="status_changes")
+    # No index of its own: ``status_change_app_idx`` (application, changed_at) leads with it.
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="status_changes", db_index=False
+    )
     from_status = models.CharField(max_length=20, choices=Application.Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Application.Status.choices)
     changed_by = models.ForeignKey(

@@ -46,8 +46,10 @@ class Tranche(models.Model):
         Status.PAID: frozenset(),
     }
 
+    # No index of its own: the unique (application, number) leads with it, and every index is one more
+    # write per tranche the reconciliation settles.
     application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, related_name="tranches", verbose_name=_("pengajuan")
+        Application, on_delete=models.PROTECT, related_name="tranches", verbose_name=_("pengajuan"), db_index=False
     )
     number = models.PositiveSmallIntegerField(_("tahap ke"))
     percentage = models.PositiveSmallIntegerField(_("persentase"))
@@ -188,8 +190,9 @@ class PaymentBatchLine(models.Model):
         RETURNED = "returned", _("Dikembalikan bank")
 
     batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="lines", verbose_name=_("batch"))
+    # No index of its own: the unique (tranche, attempt) leads with it (one write less per settled line).
     tranche = models.ForeignKey(
-        Tranche, on_delete=models.PROTECT, related_name="payment_lines", verbose_name=_("tahap")
+        Tranche, on_delete=models.PROTECT, related_name="payment_lines", verbose_name=_("tahap"), db_index=False
     )
     attempt = models.PositiveSmallIntegerField(_("percobaan ke"))
     payment_reference = models.CharField(_("referensi pembayaran"), max_length=32, unique=True)
@@ -269,7 +272,10 @@ class LedgerEntry(models.Model):
         REISSUED = "reissued", _("Diterbitkan ulang")
         RETURNED_TO_TREASURY = "returned_to_treasury", _("Disetor kembali ke Kas Negara")
 
-    tranche = models.ForeignKey(Tranche, on_delete=models.PROTECT, related_name="ledger", verbose_name=_("tahap"))
+    # No index of its own: ``ledger_tranche_idx`` (tranche, created_at) leads with it.
+    tranche = models.ForeignKey(
+        Tranche, on_delete=models.PROTECT, related_name="ledger", verbose_name=_("tahap"), db_index=False
+    )
     batch = models.ForeignKey(
         PaymentBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger", verbose_name=_("batch")
     )

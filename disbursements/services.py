@@ -19,6 +19,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,8 +39,6 @@ from regions.scope import scope_filter
 Outcome = PaymentBatchLine.Outcome
 Kind = LedgerEntry.Kind
 CHUNK = 2000
-# Lookups by unique key: fewer, larger IN lists cost less in round trips and planning.
-LOOKUP_CHUNK = 10_000
 
 CREATE_BATCH_PERMISSION = "disbursements.add_paymentbatch"
 CHANGE_BATCH_PERMISSION = "disbursements.change_paymentbatch"
@@ -541,25 +540,54 @@ def _lines_by_reference(references: list[str], by: AbstractBaseUser) -> dict[str
         province="tranche__application__province",
         regency="tranche__application__group__regency",
     )
-    found: dict[str, _Line] = {}
-    for chunk in _chunks(references, LOOKUP_CHUNK):
-        for reference, *values in lines.filter(payment_reference__in=chunk).values_list(
-            "payment_reference", "pk", "tranche_id", "batch_id", "amount", "outcome", "bank_transaction_id"
-        ):
-            found[reference] = _Line(*values)
-    return found
+    with _KeyTable("recon_references", references) as keys:
+        return {
+            reference: _Line(*values)
+            for reference, *values in lines.filter(payment_reference__in=keys.subquery()).values_list(
+                "payment_reference", "pk", "tranche_id", "batch_id", "amount", "outcome", "bank_transaction_id"
+            )
+        }
 
 
 def _transaction_ids_in_use(transaction_ids: list[str]) -> dict[str, int]:
-    used: dict[str, int] = {}
-    for chunk in _chunks(transaction_ids, LOOKUP_CHUNK):
-        used.update(
+    with _KeyTable("recon_transaction_ids", transaction_ids) as keys:
+        return dict(
             # ``exclude("")`` lets the planner use the partial unique index on non-empty ids.
-            PaymentBatchLine.objects.filter(bank_transaction_id__in=chunk)
+            PaymentBatchLine.objects.filter(bank_transaction_id__in=keys.subquery())
             .exclude(bank_transaction_id="")
             .values_list("bank_transaction_id", "pk")
         )
-    return used
+
+
+class _KeyTable:
+    """Keys to look up, in a temporary table the lookup joins to: 100,000 keys as ``IN`` parameters
+    cost more in Django's per-parameter preparation and the query's planning than the lookup itself.
+    Filled by COPY on PostgreSQL, by ``executemany`` on SQLite."""
+
+    def __init__(self, name: str, keys: list[str]) -> None:
+        self.name = name
+        self.keys = keys
+
+    def subquery(self) -> RawSQL:
+        return RawSQL(f"SELECT key FROM {self.name}", [])  # noqa: S608 - a fixed table name
+
+    def __enter__(self) -> "_KeyTable":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.name} (key text NOT NULL)")
+            if connection.vendor == "postgresql":
+                buffer = io.StringIO()
+                csv.writer(buffer).writerows((key,) for key in self.keys)
+                buffer.seek(0)
+                cursor.copy_expert(f"COPY {self.name} FROM STDIN WITH (FORMAT csv)", buffer)
+                cursor.execute(f"ANALYZE {self.name}")  # the planner's row estimate: hash join, not a loop
+            else:
+                cursor.executemany(f"INSERT INTO {self.name} VALUES (%s)", [(key,) for key in self.keys])  # noqa: S608
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
 
 
 class _ApplyTable:
@@ -659,51 +687,55 @@ def _ledger_settle(table: _ApplyTable, by: AbstractBaseUser, now: datetime.datet
 def _applications_advance(table: _ApplyTable, by: AbstractBaseUser | None, now: datetime.datetime) -> None:
     """Applications with a newly paid tranche: APPROVED → IN_DISBURSEMENT, and on to REPORTING once
     every tahap is paid (both steps in one reconciliation when there is one tahap). The rows are
-    locked in id order and the status-change rows are written from the statuses read under that lock,
-    before the updates; the moves follow ``Application.TRANSITIONS``; the status e-mails go out
-    through the outbox sweep (``notification_due``)."""
+    locked in id order; each one's move is then decided once, from what was read under that lock
+    (``recon_moves``), and applied by one INSERT of the status-change rows and one UPDATE. The moves
+    follow ``Application.TRANSITIONS``; the status e-mail goes out through the outbox sweep
+    (``notification_due``), one per application: a two-step move flags only its last row."""
     status = Application.Status
     assert status.IN_DISBURSEMENT in Application.TRANSITIONS[status.APPROVED]
     assert status.REPORTING in Application.TRANSITIONS[status.IN_DISBURSEMENT]
     cursor = table.cursor
-    cursor.execute("DROP TABLE IF EXISTS recon_apps")
+    for name in ("recon_apps", "recon_moves"):
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
     cursor.execute(
         "CREATE TEMPORARY TABLE recon_apps AS SELECT DISTINCT t.application_id AS application_id "  # noqa: S608
         f"FROM {TRANCHES} AS t JOIN {LINES} AS l ON l.tranche_id = t.id JOIN {table.name} AS r ON r.line_id = l.id "
         "WHERE l.outcome = %s",
         [Outcome.PAID],
     )
-    moving = f"{APPLICATIONS}.id IN (SELECT application_id FROM recon_apps)"
-    finished = (
-        f"NOT EXISTS (SELECT 1 FROM {TRANCHES} AS t WHERE t.application_id = {APPLICATIONS}.id AND t.status <> %s)"
-    )
     if connection.vendor == "postgresql":
-        cursor.execute(f"SELECT id FROM {APPLICATIONS} WHERE {moving} ORDER BY id FOR UPDATE")  # noqa: S608
+        cursor.execute(
+            f"SELECT id FROM {APPLICATIONS} WHERE id IN (SELECT application_id FROM recon_apps) ORDER BY id FOR UPDATE"  # noqa: S608
+        )
+    # Read after the lock (a statement of its own, so it sees what a concurrent import committed).
+    cursor.execute(
+        "CREATE TEMPORARY TABLE recon_moves AS SELECT a.id AS application_id, a.status AS from_status, "  # noqa: S608
+        f"CASE WHEN NOT EXISTS (SELECT 1 FROM {TRANCHES} AS t WHERE t.application_id = a.id AND t.status <> %s) "
+        f"THEN %s ELSE %s END AS to_status FROM {APPLICATIONS} AS a JOIN recon_apps AS r ON r.application_id = a.id "
+        "WHERE a.status IN (%s, %s)",
+        [Tranche.Status.PAID, status.REPORTING, status.IN_DISBURSEMENT, status.APPROVED, status.IN_DISBURSEMENT],
+    )
     note = _("Pembayaran tahap tercatat dari hasil bank.")
-    insert = (
+    who = by.pk if by else None
+    # Step 1 (APPROVED → IN_DISBURSEMENT) and step 2 (→ REPORTING), in that order within an application.
+    cursor.execute(
         f"INSERT INTO {ApplicationStatusChange._meta.db_table} (application_id, from_status, to_status, "  # noqa: S608
         "changed_by_id, changed_at, reason_code, note, notification_due) "
-        f"SELECT id, %s, %s, %s, %s, '', %s, %s FROM {APPLICATIONS} WHERE {moving} "
-    )
-    who = by.pk if by else None
-    cursor.execute(
-        insert + "AND status = %s ORDER BY id",
-        [status.APPROVED, status.IN_DISBURSEMENT, who, now, note, True, status.APPROVED],
-    )
-    cursor.execute(
-        insert + f"AND status IN (%s, %s) AND {finished} ORDER BY id",
-        [status.IN_DISBURSEMENT, status.REPORTING, who, now, note, True, status.APPROVED, status.IN_DISBURSEMENT,
-         Tranche.Status.PAID],
+        "SELECT application_id, from_status, to_status, %s, %s, '', %s, due FROM ("
+        "SELECT application_id, 1 AS step, from_status, %s AS to_status, to_status <> %s AS due FROM recon_moves "
+        "WHERE from_status = %s "
+        "UNION ALL SELECT application_id, 2, %s, to_status, %s FROM recon_moves WHERE to_status = %s"
+        ") AS moves ORDER BY application_id, step",
+        [who, now, note, status.IN_DISBURSEMENT, status.REPORTING, status.APPROVED,
+         status.IN_DISBURSEMENT, True, status.REPORTING],
     )  # fmt: skip
     cursor.execute(
-        f"UPDATE {APPLICATIONS} SET status = %s, updated_at = %s WHERE {moving} AND status IN (%s, %s) AND {finished}",  # noqa: S608
-        [status.REPORTING, now, status.APPROVED, status.IN_DISBURSEMENT, Tranche.Status.PAID],
+        f"UPDATE {APPLICATIONS} SET status = m.to_status, updated_at = %s FROM recon_moves AS m "  # noqa: S608
+        f"WHERE {APPLICATIONS}.id = m.application_id AND m.from_status <> m.to_status",
+        [now],
     )
-    cursor.execute(
-        f"UPDATE {APPLICATIONS} SET status = %s, updated_at = %s WHERE {moving} AND status = %s",  # noqa: S608
-        [status.IN_DISBURSEMENT, now, status.APPROVED],
-    )
-    cursor.execute("DROP TABLE recon_apps")
+    for name in ("recon_apps", "recon_moves"):
+        cursor.execute(f"DROP TABLE {name}")
 
 
 def _batches_close(batch_ids: list[int], now: datetime.datetime) -> list[str]:

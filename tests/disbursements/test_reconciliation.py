@@ -138,6 +138,26 @@ def test_a_first_tahap_paid_of_two_leaves_the_application_in_disbursement(approv
     assert application.status == Application.Status.IN_DISBURSEMENT
 
 
+def test_it_owes_one_status_email_per_application_for_a_two_step_move(batch, finance):
+    line = batch.lines.order_by("pk").first()
+    _import([paid_row(line)], finance)
+    changes = line.tranche.application.status_changes.order_by("pk")
+    # approved → in disbursement → reporting: only the last step sends the e-mail.
+    assert list(changes.values_list("from_status", "to_status", "notification_due"))[-2:] == [
+        (Application.Status.APPROVED, Application.Status.IN_DISBURSEMENT, False),
+        (Application.Status.IN_DISBURSEMENT, Application.Status.REPORTING, True),
+    ]
+
+
+def test_it_owes_a_status_email_when_a_first_tahap_of_two_is_paid(approve, finance):
+    application = approve(plan=[70, 30])
+    batch = services.payment_batch_create(tranches=Tranche.objects.all(), by=finance)
+    _import([paid_row(batch.lines.get())], finance)
+    last = application.status_changes.order_by("pk").last()
+    assert (last.to_status, last.notification_due) == (Application.Status.IN_DISBURSEMENT, True)
+    assert application.status_changes.filter(to_status=Application.Status.REPORTING).count() == 0
+
+
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(batch, finance):
     paid, failed, _open = batch.lines.order_by("pk")
     unknown = {**paid_row(paid, txn="TX-OTHER"), "payment_reference": "NOPE"}
