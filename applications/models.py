@@ -147,7 +147,9 @@ class Application(models.Model):
         Status.SUBMITTED: frozenset({Status.REVISION_REQUESTED, Status.VERIFIED, Status.REJECTED, Status.WITHDRAWN}),
         Status.REVISION_REQUESTED: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
         Status.VERIFIED: frozenset({Status.APPROVED, Status.REJECTED, Status.REVISION_REQUESTED}),
-        Status.APPROVED: frozenset({Status.IN_DISBURSEMENT, Status.CANCELLED}),
+        # Straight to REPORTING when the grant is paid in full at once (a single tahap): the
+        # in-disbursement stage would last no time at all.
+        Status.APPROVED: frozenset({Status.IN_DISBURSEMENT, Status.REPORTING, Status.CANCELLED}),
         Status.IN_DISBURSEMENT: frozenset({Status.REPORTING, Status.CANCELLED}),
         Status.REPORTING: frozenset({Status.IN_DISBURSEMENT, Status.COMPLETED}),
         Status.REJECTED: frozenset(),

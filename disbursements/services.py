@@ -685,14 +685,13 @@ def _ledger_settle(table: _ApplyTable, by: AbstractBaseUser, now: datetime.datet
 
 
 def _applications_advance(table: _ApplyTable, by: AbstractBaseUser | None, now: datetime.datetime) -> None:
-    """Applications with a newly paid tranche: APPROVED → IN_DISBURSEMENT, and on to REPORTING once
-    every tahap is paid (both steps in one reconciliation when there is one tahap). The rows are
-    locked in id order; each one's move is then decided once, from what was read under that lock
-    (``recon_moves``), and applied by one INSERT of the status-change rows and one UPDATE. The moves
-    follow ``Application.TRANSITIONS``; the status e-mail goes out through the outbox sweep
-    (``notification_due``), one per application: a two-step move flags only its last row."""
+    """Applications with a newly paid tranche move on: to IN_DISBURSEMENT while a tahap is still
+    unpaid, to REPORTING once every tahap is paid (straight from APPROVED when the grant was paid in
+    full at once). The rows are locked in id order; each one's move is then decided once, from what was
+    read under that lock (``recon_moves``), and applied by one INSERT of the status-change rows (one per
+    application, which is also its status e-mail through the outbox sweep) and one UPDATE."""
     status = Application.Status
-    assert status.IN_DISBURSEMENT in Application.TRANSITIONS[status.APPROVED]
+    assert {status.IN_DISBURSEMENT, status.REPORTING} <= Application.TRANSITIONS[status.APPROVED]
     assert status.REPORTING in Application.TRANSITIONS[status.IN_DISBURSEMENT]
     cursor = table.cursor
     for name in ("recon_apps", "recon_moves"):
@@ -717,18 +716,13 @@ def _applications_advance(table: _ApplyTable, by: AbstractBaseUser | None, now: 
     )
     note = _("Pembayaran tahap tercatat dari hasil bank.")
     who = by.pk if by else None
-    # Step 1 (APPROVED → IN_DISBURSEMENT) and step 2 (→ REPORTING), in that order within an application.
     cursor.execute(
         f"INSERT INTO {ApplicationStatusChange._meta.db_table} (application_id, from_status, to_status, "  # noqa: S608
         "changed_by_id, changed_at, reason_code, note, notification_due) "
-        "SELECT application_id, from_status, to_status, %s, %s, '', %s, due FROM ("
-        "SELECT application_id, 1 AS step, from_status, %s AS to_status, to_status <> %s AS due FROM recon_moves "
-        "WHERE from_status = %s "
-        "UNION ALL SELECT application_id, 2, %s, to_status, %s FROM recon_moves WHERE to_status = %s"
-        ") AS moves ORDER BY application_id, step",
-        [who, now, note, status.IN_DISBURSEMENT, status.REPORTING, status.APPROVED,
-         status.IN_DISBURSEMENT, True, status.REPORTING],
-    )  # fmt: skip
+        "SELECT application_id, from_status, to_status, %s, %s, '', %s, %s FROM recon_moves "
+        "WHERE from_status <> to_status ORDER BY application_id",
+        [who, now, note, True],
+    )
     cursor.execute(
         f"UPDATE {APPLICATIONS} SET status = m.to_status, updated_at = %s FROM recon_moves AS m "  # noqa: S608
         f"WHERE {APPLICATIONS}.id = m.application_id AND m.from_status <> m.to_status",

@@ -115,12 +115,13 @@ def test_a_result_file_pays_and_fails_lines_and_moves_the_application(batch, fin
     assert statuses == {paid.tranche_id: TS.PAID, failed.tranche_id: TS.FAILED, returned.tranche_id: TS.RETURNED}
     application = paid.tranche.application
     application.refresh_from_db()
-    # One tranche, paid: approved → in disbursement → reporting in one reconciliation.
+    # One tranche, paid in full: approved → reporting, one status change.
     assert application.status == Application.Status.REPORTING
-    assert list(application.status_changes.order_by("pk").values_list("to_status", flat=True))[-2:] == [
-        Application.Status.IN_DISBURSEMENT,
+    assert list(application.status_changes.order_by("pk").values_list("from_status", "to_status"))[-1] == (
+        Application.Status.APPROVED,
         Application.Status.REPORTING,
-    ]
+    )
+    assert not application.status_changes.filter(to_status=Application.Status.IN_DISBURSEMENT).exists()
     assert failed.tranche.application.status == Application.Status.APPROVED
     ledger = LedgerEntry.objects.filter(tranche=paid.tranche, kind=LedgerEntry.Kind.PAID).get()
     assert ledger.amount == paid.amount and ledger.bank_transaction_id == f"TX{paid.pk:010d}"
@@ -138,14 +139,12 @@ def test_a_first_tahap_paid_of_two_leaves_the_application_in_disbursement(approv
     assert application.status == Application.Status.IN_DISBURSEMENT
 
 
-def test_it_owes_one_status_email_per_application_for_a_two_step_move(batch, finance):
+def test_a_grant_paid_in_full_at_once_owes_one_status_email(batch, finance):
     line = batch.lines.order_by("pk").first()
     _import([paid_row(line)], finance)
     changes = line.tranche.application.status_changes.order_by("pk")
-    # approved → in disbursement → reporting: only the last step sends the e-mail.
-    assert list(changes.values_list("from_status", "to_status", "notification_due"))[-2:] == [
-        (Application.Status.APPROVED, Application.Status.IN_DISBURSEMENT, False),
-        (Application.Status.IN_DISBURSEMENT, Application.Status.REPORTING, True),
+    assert list(changes.values_list("from_status", "to_status", "notification_due"))[-1:] == [
+        (Application.Status.APPROVED, Application.Status.REPORTING, True),
     ]
 
 
