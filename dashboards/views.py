@@ -6,6 +6,7 @@ which pages through the live tables. Directors and superusers only; everyone els
 
 import functools
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -171,11 +173,47 @@ def national(request: HttpRequest) -> HttpResponse:
         )
         return mark_safe(html)  # noqa: S308 - rendered by our own template, autoescaped
 
-    return render(
+    return _whole_page(
         request,
-        "dashboards/dashboard_national.html",
-        {**context.as_dict(), "body": mark_safe(_cached(_body_key("national", context, request), body))},  # noqa: S308
+        _page_key("national", context, request),
+        lambda: render(
+            request,
+            "dashboards/dashboard_national.html",
+            {**context.as_dict(), "body": mark_safe(_cached(_body_key("national", context, request), body))},  # noqa: S308
+        ),
     )
+
+
+# The whole page is kept too, per snapshot × filters × language × region scope × minute of age (the
+# "N menit lalu" line): dozens of directors polling the same figures then cost a cache read each. The
+# CSRF token is the one per-visitor part: it is taken out before caching and a fresh one put in.
+_CSRF_VALUE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+_CSRF_SLOT = "__csrf_slot__"
+
+
+def _page_key(view: str, context: Context, request: HttpRequest, *extra: str) -> str:
+    age = str(_age_minutes(context.snapshot))
+    return _body_key(f"page-{view}", context, request, age, request.get_full_path(), *extra)
+
+
+def _whole_page(request: HttpRequest, key: str, render_page: Callable[[], HttpResponse]) -> HttpResponse:
+    if len(messages.get_messages(request)):
+        return render_page()  # a message is for this visitor only: never cached, never served cached
+    try:
+        cached = cache.get(key)
+    except Exception:  # Redis down: render as without a cache
+        return render_page()
+    if cached is not None:
+        return HttpResponse(cached.replace(_CSRF_SLOT, get_token(request)))
+    response = render_page()
+    html = response.content.decode()
+    token = _CSRF_VALUE.search(html)
+    if response.status_code == 200 and token:
+        try:
+            cache.set(key, html.replace(token.group(1), _CSRF_SLOT), BODY_SECONDS)
+        except Exception:  # the page matters more than the cache
+            logger.warning("Dashboard cache unavailable for %s", key, exc_info=True)
+    return response
 
 
 def _bars(rows: list[figures.Row]) -> list[dict[str, object]]:
@@ -225,15 +263,19 @@ def map_view(request: HttpRequest) -> HttpResponse:
         )
         return mark_safe(html)  # noqa: S308 - rendered by our own template, autoescaped
 
-    return render(
+    return _whole_page(
         request,
-        "dashboards/dashboard_map.html",
-        {
-            **context.as_dict(),
-            "figure": figure,
-            "figure_label": MAP_FIGURES[figure],
-            "body": mark_safe(_cached(_body_key("map", context, request, figure), body)),  # noqa: S308
-        },
+        _page_key("map", context, request, figure),
+        lambda: render(
+            request,
+            "dashboards/dashboard_map.html",
+            {
+                **context.as_dict(),
+                "figure": figure,
+                "figure_label": MAP_FIGURES[figure],
+                "body": mark_safe(_cached(_body_key("map", context, request, figure), body)),  # noqa: S308
+            },
+        ),
     )
 
 

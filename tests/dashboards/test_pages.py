@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 from unittest import mock
 
 import pytest
@@ -379,3 +380,34 @@ def test_a_revoked_dashboard_permission_takes_effect_within_the_cache_time(direc
     assert PERMISSION_CACHE_SECONDS <= 60
     cache.delete(f"dash:may-view:{director.pk}")  # as when the minute has passed
     assert director_client.get(NATIONAL).status_code == 403
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_a_page_served_from_the_cache_carries_the_visitors_own_working_csrf_token(fresh, director, db):
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    other_director = UserFactory(username="sri-direktur", scope_national=True, role=Role.DIRECTOR)
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(director)
+    second.force_login(other_director)
+    first_html = first.get(NATIONAL, {"tahun": 2020}).content.decode()  # drawn and kept
+    second_html = second.get(NATIONAL, {"tahun": 2020}).content.decode()  # served from the cache
+
+    assert "__csrf_slot__" not in second_html
+    assert _csrf(second_html) != _csrf(first_html)
+    with mock.patch.object(recompute_tallies, "apply_async"):
+        refresh = second.post(reverse("dashboards:refresh"), {"csrfmiddlewaretoken": _csrf(second_html)})
+    assert refresh.status_code == 302  # the token from the cached page passes the CSRF check
+
+
+def test_a_page_with_a_message_for_this_visitor_is_never_served_from_the_cache(director_client, fresh):
+    director_client.get(NATIONAL)  # drawn and kept, without a message
+    with mock.patch.object(recompute_tallies, "apply_async"):
+        after_refresh = director_client.post(reverse("dashboards:refresh"), follow=True).content.decode()
+    assert 'class="messages"' in after_refresh  # the refresh's own message, not the cached page
+    assert 'class="messages"' not in director_client.get(NATIONAL).content.decode()
