@@ -167,7 +167,29 @@ def _ketua_sessions(count: int) -> list[str]:
         )
         for key, user in zip(keys, users, strict=True)
     )
+    _sessions_into_cache(keys, users)
     return keys
+
+
+def _sessions_into_cache(keys: list[str], users: list) -> None:
+    """Where a login through the portal leaves a session: the cached_db engine writes it to the cache
+    as well as the database, so the ketua's next request reads it from Redis. Sessions written only to
+    the database would make every surge request a cache miss that no real ketua pays."""
+    from accounts.sessions import SessionStore
+    from jps_portal.cache import ReusedClientRedisCache
+
+    cache = ReusedClientRedisCache(REDIS_URL, {})  # the server's cache: same Redis db, no key prefix
+    cache.set_many(
+        {
+            SessionStore(session_key=key).cache_key: {
+                "_auth_user_id": str(user.pk),
+                "_auth_user_backend": "accounts.backends.EmailOrPhoneBackend",
+                "_auth_user_hash": user.get_session_auth_hash(),
+            }
+            for key, user in zip(keys, users, strict=True)
+        },
+        timeout=86_400,
+    )
 
 
 def _multipart(scheme_id: int, index: int) -> tuple[bytes, str]:
