@@ -1,5 +1,4 @@
 import re
-from collections.abc import Callable
 
 from django import forms
 from django.conf import settings
@@ -37,6 +36,7 @@ from applications.services import application_members_panel
 from groups.admin import SchemeYearFilter
 from groups.models import Member
 from groups.nik import NIK_SEARCH
+from jps_portal.admin_actions import Decision, confirm_then_run
 from jps_portal.paging import CappedCountPaginator
 from regions.admin import RegionScopedAdminMixin
 from regions.models import Province, Regency
@@ -112,27 +112,6 @@ class DocumentInline(admin.TabularInline):
 
 # An officer acts on at most this many applications at once: each decision locks rows and sends mail.
 MAX_DECISIONS_PER_ACTION = 500
-
-
-def _run_for_each(
-    modeladmin: admin.ModelAdmin,
-    request: HttpRequest,
-    queryset: QuerySet[Application],
-    action: Callable[[Application], object],
-    done_message: str,
-) -> None:
-    """Apply ``action`` to each selected application, reporting every failure by reference."""
-    done = 0
-    for application in queryset.select_related("group", "scheme")[:MAX_DECISIONS_PER_ACTION]:
-        try:
-            action(application)
-        except (TransitionError, ValidationError) as error:
-            text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            modeladmin.message_user(request, f"{application.reference}: {text}", messages.ERROR)
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
 
 
 class ProvinceInScopeFilter(admin.SimpleListFilter):
@@ -330,97 +309,82 @@ class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, Simp
 
     @admin.action(description=_("Verifikasi pengajuan terpilih"), permissions=["change"])
     def verify_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> TemplateResponse | None:
-        return self._confirm_then_run(
+        return self._decide(
             request,
             queryset,
-            action="verify_selected",
-            title=_("Verifikasi pengajuan"),
-            form_class=DecisionNoteForm,
-            run=lambda application, data: services.application_verify(
-                application=application, by=request.user, note=data["note"]
+            Decision(
+                action="verify_selected",
+                title=_("Verifikasi pengajuan"),
+                form_class=DecisionNoteForm,
+                run=lambda application, data: services.application_verify(
+                    application=application, by=request.user, note=data["note"]
+                ),
+                done_message=_("%(count)d pengajuan diverifikasi."),
             ),
-            done_message=_("%(count)d pengajuan diverifikasi."),
         )
 
     @admin.action(description=_("Minta perbaikan pengajuan terpilih"), permissions=["change"])
     def request_revision_selected(
         self, request: HttpRequest, queryset: QuerySet[Application]
     ) -> TemplateResponse | None:
-        return self._confirm_then_run(
+        return self._decide(
             request,
             queryset,
-            action="request_revision_selected",
-            title=_("Minta perbaikan"),
-            form_class=RevisionRequestForm,
-            run=lambda application, data: services.application_request_revision(
-                application=application, by=request.user, reason_codes=data["reason_codes"], note=data["note"]
+            Decision(
+                action="request_revision_selected",
+                title=_("Minta perbaikan"),
+                form_class=RevisionRequestForm,
+                run=lambda application, data: services.application_request_revision(
+                    application=application, by=request.user, reason_codes=data["reason_codes"], note=data["note"]
+                ),
+                done_message=_("%(count)d pengajuan dikembalikan untuk perbaikan."),
             ),
-            done_message=_("%(count)d pengajuan dikembalikan untuk perbaikan."),
         )
 
     @admin.action(description=_("Setujui pengajuan terpilih"), permissions=["change"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> TemplateResponse | None:
-        return self._confirm_then_run(
+        return self._decide(
             request,
             queryset,
-            action="approve_selected",
-            title=_("Setujui pengajuan"),
-            form_class=DecisionNoteForm,
-            run=lambda application, data: services.application_approve(
-                application=application, by=request.user, note=data["note"]
+            Decision(
+                action="approve_selected",
+                title=_("Setujui pengajuan"),
+                form_class=DecisionNoteForm,
+                run=lambda application, data: services.application_approve(
+                    application=application, by=request.user, note=data["note"]
+                ),
+                done_message=_("%(count)d pengajuan disetujui."),
             ),
-            done_message=_("%(count)d pengajuan disetujui."),
         )
 
     @admin.action(description=_("Tolak pengajuan terpilih"), permissions=["change"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> TemplateResponse | None:
-        return self._confirm_then_run(
+        return self._decide(
             request,
             queryset,
-            action="reject_selected",
-            title=_("Tolak pengajuan"),
-            form_class=RejectionForm,
-            run=lambda application, data: services.application_reject(
-                application=application, by=request.user, reason_code=data["reason_code"], note=data["note"]
+            Decision(
+                action="reject_selected",
+                title=_("Tolak pengajuan"),
+                form_class=RejectionForm,
+                run=lambda application, data: services.application_reject(
+                    application=application, by=request.user, reason_code=data["reason_code"], note=data["note"]
+                ),
+                done_message=_("%(count)d pengajuan ditolak."),
             ),
-            done_message=_("%(count)d pengajuan ditolak."),
         )
 
-    def _confirm_then_run(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet[Application],
-        *,
-        action: str,
-        title: str,
-        form_class: type[forms.Form],
-        run: Callable[[Application, dict], object],
-        done_message: str,
+    def _decide(
+        self, request: HttpRequest, queryset: QuerySet[Application], decision: Decision
     ) -> TemplateResponse | None:
-        """First show what will happen to which applications (with the reason form); on confirmation
-        run the decision for each one. Returning None sends the officer back to the change list."""
-        confirmed = request.POST.get("confirm") == "yes"
-        form = form_class(request.POST if confirmed else None)
-        if confirmed and form.is_valid():
-            _run_for_each(
-                self, request, queryset, lambda application: run(application, form.cleaned_data), done_message
-            )
-            return None
-        selected = list(queryset.select_related("group", "scheme", "province")[: MAX_DECISIONS_PER_ACTION + 1])
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "opts": self.model._meta,
-            "form": form,
-            "action": action,
-            "applications": selected[:MAX_DECISIONS_PER_ACTION],
-            "too_many": len(selected) > MAX_DECISIONS_PER_ACTION,
-            "limit": MAX_DECISIONS_PER_ACTION,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "selected_ids": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-            "select_across": request.POST.get("select_across", "0"),
-        }
-        return TemplateResponse(request, "admin/applications/application/decision_confirmation.html", context)
+        return confirm_then_run(
+            self,
+            request,
+            queryset.select_related("group", "scheme", "province"),
+            decision,
+            template="admin/applications/application/decision_confirmation.html",
+            label=lambda application: application.reference,
+            limit=MAX_DECISIONS_PER_ACTION,
+        )
 
 
 class FlagStateFilter(admin.SimpleListFilter):
@@ -511,6 +475,7 @@ class FlagAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
             "form": form,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "action": "acknowledge_selected",
+            "selected_ids": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             "select_across": request.POST.get("select_across", "0"),
         }
         return TemplateResponse(request, "admin/applications/flag/acknowledge_confirmation.html", context)

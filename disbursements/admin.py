@@ -3,9 +3,7 @@ results), the ledger (read-only) and the exception queue. Region-scoped and perm
 change goes through ``disbursements.services``."""
 
 import tempfile
-from collections.abc import Callable
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,6 +34,7 @@ from disbursements.models import (
     UsageReport,
     UsageReportStatusChange,
 )
+from jps_portal.admin_actions import Decision, confirm_then_run
 from jps_portal.paging import CappedCountPaginator
 from regions.admin import RegionScopedAdminMixin
 
@@ -491,69 +490,44 @@ class UsageReportAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Terima laporan terpilih"), permissions=["change"])
     def accept_selected(self, request: HttpRequest, queryset: QuerySet[UsageReport]) -> TemplateResponse | None:
-        return self._confirm_then_run(
+        return self._decide(
             request,
             queryset,
-            action="accept_selected",
-            title=_("Terima laporan"),
-            form_class=AcceptNoteForm,
-            run=lambda report, data: reports.report_accept(report=report, by=request.user, note=data["note"]),
-            done_message=_("%(count)d laporan diterima."),
+            Decision(
+                action="accept_selected",
+                title=_("Terima laporan"),
+                form_class=AcceptNoteForm,
+                run=lambda report, data: reports.report_accept(report=report, by=request.user, note=data["note"]),
+                done_message=_("%(count)d laporan diterima."),
+            ),
         )
 
     @admin.action(description=_("Kembalikan laporan terpilih untuk diperbaiki"), permissions=["change"])
     def return_selected(self, request: HttpRequest, queryset: QuerySet[UsageReport]) -> TemplateResponse | None:
-        return self._confirm_then_run(
+        return self._decide(
             request,
             queryset,
-            action="return_selected",
-            title=_("Kembalikan laporan"),
-            form_class=ReturnReasonForm,
-            run=lambda report, data: reports.report_return(report=report, by=request.user, reason=data["reason"]),
-            done_message=_("%(count)d laporan dikembalikan ke kelompok."),
+            Decision(
+                action="return_selected",
+                title=_("Kembalikan laporan"),
+                form_class=ReturnReasonForm,
+                run=lambda report, data: reports.report_return(report=report, by=request.user, reason=data["reason"]),
+                done_message=_("%(count)d laporan dikembalikan ke kelompok."),
+            ),
         )
 
-    def _confirm_then_run(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet[UsageReport],
-        *,
-        action: str,
-        title: str,
-        form_class: type[forms.Form],
-        run: Callable[[UsageReport, dict], object],
-        done_message: str,
+    def _decide(
+        self, request: HttpRequest, queryset: QuerySet[UsageReport], decision: Decision
     ) -> TemplateResponse | None:
-        """Show the selected reports with the form first; on confirmation call the service for each,
-        reporting every refusal by application reference. None sends the officer back to the list."""
-        confirmed = request.POST.get("confirm") == "yes"
-        form = form_class(request.POST if confirmed else None)
-        reports = queryset.select_related("tranche__application__group")[:MAX_REPORT_DECISIONS]
-        if confirmed and form.is_valid():
-            done = 0
-            for report in reports:
-                try:
-                    run(report, form.cleaned_data)
-                except (TransitionError, ValidationError) as error:
-                    text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-                    self.message_user(request, f"{report.tranche}: {text}", messages.ERROR)
-                else:
-                    done += 1
-            if done:
-                self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "opts": self.model._meta,
-            "form": form,
-            "action": action,
-            "reports": list(reports),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "selected_ids": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-            "select_across": request.POST.get("select_across", "0"),
-        }
-        return TemplateResponse(request, "admin/disbursements/usagereport/decision_confirmation.html", context)
+        return confirm_then_run(
+            self,
+            request,
+            queryset.select_related("tranche__application__group"),
+            decision,
+            template="admin/disbursements/usagereport/decision_confirmation.html",
+            label=lambda report: str(report.tranche),  # "<application reference> tahap <n>"
+            limit=MAX_REPORT_DECISIONS,
+        )
 
 
 @admin.register(TreasuryReturn)
