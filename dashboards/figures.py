@@ -85,9 +85,18 @@ class Row:
         return 100 * self.figures["women_approved"] / approved if approved else None
 
 
-def available_years(snapshot: TallySnapshot) -> list[int]:
-    years = ProvinceTally.objects.filter(snapshot=snapshot).order_by("-year").values_list("year", flat=True)
-    return list(dict.fromkeys(years))
+def available_years(snapshot: TallySnapshot) -> tuple[list[int], int | None]:
+    """The snapshot's years, newest first, and the one shown by default: the newest year with an
+    approved group (a new programme year with only fresh applications says little), else the newest."""
+    rows = (
+        ProvinceTally.objects.filter(snapshot=snapshot)
+        .values("year")
+        .annotate(approved=Sum("groups_approved"))
+        .order_by("-year")
+    )
+    years = [row["year"] for row in rows]
+    default = next((row["year"] for row in rows if row["approved"]), years[0] if years else None)
+    return years, default
 
 
 def _sums(*, median: bool) -> dict[str, object]:

@@ -104,7 +104,9 @@ def _query(selection: figures.Selection) -> str:
 def _context(request: HttpRequest) -> Context:
     """The snapshot and the validated filter. Bad filter values: a message, then the defaults."""
     snapshot = services.current_snapshot()
-    years = _cached(f"dash:years:{snapshot.pk}", lambda: figures.available_years(snapshot)) if snapshot else []
+    years, default_year = (
+        _cached(f"dash:years:{snapshot.pk}", lambda: figures.available_years(snapshot)) if snapshot else ([], None)
+    )
     form = DashboardFilterForm(request.GET or None, years=years)
     data = {}
     if form.is_bound and not form.is_valid():
@@ -113,7 +115,7 @@ def _context(request: HttpRequest) -> Context:
                 messages.warning(request, error)
     if form.is_bound:
         data = form.cleaned_data
-    year = data.get("tahun") or (years[0] if years else None)
+    year = data.get("tahun") or default_year
     selection = figures.Selection(year=year, programme=data.get("program") or "")
     return Context(snapshot, selection, form, data.get("angka") or "groups_approved")
 

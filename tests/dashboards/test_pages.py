@@ -411,3 +411,16 @@ def test_a_page_with_a_message_for_this_visitor_is_never_served_from_the_cache(d
         after_refresh = director_client.post(reverse("dashboards:refresh"), follow=True).content.decode()
     assert 'class="messages"' in after_refresh  # the refresh's own message, not the cached page
     assert 'class="messages"' not in director_client.get(NATIONAL).content.decode()
+
+
+def test_the_default_year_is_the_newest_with_an_approved_group(director_client, world):
+    from tests.factories import SchemeFactory
+
+    make_application(scheme=SchemeFactory(year=2021, name="TKM 2021"), regency="32.04", status="submitted")
+    services.tallies_recompute()
+
+    response = director_client.get(NATIONAL)
+
+    assert response.status_code == 200
+    assert "2020" in response.content.decode().split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert '<option value="2021"' in response.content.decode()  # the newer year can still be chosen
