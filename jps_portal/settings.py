@@ -181,6 +181,10 @@ else:
 # No broker configured means the embedded default: tasks run eagerly, in-process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # Celery still opens a producer to learn the serializer of an eager task; an in-memory transport
+    # keeps it off the network (an empty URL would make kombu try amqp://localhost and warn).
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
