@@ -96,6 +96,8 @@ ROLE_PERMISSIONS[Role.ADMIN] = [
     "groups.*",
     "disbursements.*",
     "regions.*",
+    "dashboards.*",
+    "audit.*",
     "auth.view_group",
 ]
 

@@ -16,6 +16,7 @@ def test_the_admin_role_can_manage_schemes_quotas_and_users_but_not_sessions():
     assert admin.has_perm("applications.change_scheme")
     assert admin.has_perm("applications.change_schemequota")
     assert admin.has_perm("accounts.change_user")
+    assert admin.has_perm("dashboards.view_dashboard")  # the dashboard is "also for admins"
     assert not admin.has_perm("sessions.view_session")
     assert not admin.has_perm("auth.change_permission")
 
