@@ -130,11 +130,10 @@ def _messages(error: Exception) -> list[str]:
 
 @admin.register(PaymentBatch)
 class PaymentBatchAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
-    # A batch is scoped by the province it was made for. Batches carry no regency: the regency path
-    # below compares regency codes (``32.04``) with province codes (``32``), which never match, so a
-    # regency-scoped officer sees no batch, and a batch for all provinces is seen only nationally.
+    # A batch is scoped by the province it was made for and carries no regency: a regency-scoped
+    # officer sees no batch, and a batch for all provinces is seen only nationally.
     scope_province_path = "province"
-    scope_regency_path = "province__code"
+    scope_regency_path = None
     list_display = ["reference", "status", "lines_link", "total", "paid", "failed", "open", "created_by", "created_at"]
     list_filter = ["status", "scheme", "province", "bank"]
     list_select_related = ["created_by"]

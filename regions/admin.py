@@ -19,7 +19,8 @@ class RegionScopedAdminMixin:
     checked here too. A regency picked on a form must be in scope as well."""
 
     scope_province_path: ClassVar[str]
-    scope_regency_path: ClassVar[str]
+    # None: the rows belong to a whole province, so a regency-scoped officer sees none of them.
+    scope_regency_path: ClassVar[str | None]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = super().get_queryset(request)  # type: ignore[misc]

@@ -22,8 +22,11 @@ class RegionScope:
     def is_empty(self) -> bool:
         return not (self.national or self.province_codes or self.regency_codes)
 
-    def q(self, *, province: str, regency: str) -> Q:
-        """The filter for rows whose province sits at lookup path ``province`` and regency at ``regency``."""
+    def q(self, *, province: str, regency: str | None) -> Q:
+        """The filter for rows whose province sits at lookup path ``province`` and regency at ``regency``.
+
+        ``regency=None`` is for rows that belong to a whole province (or to none): a regency-scoped
+        officer sees none of them."""
         if self.national:
             return Q()
         if self.is_empty:
@@ -31,8 +34,10 @@ class RegionScope:
         condition = Q()
         if self.province_codes:
             condition |= Q(**{f"{province}__in": sorted(self.province_codes)})
-        if self.regency_codes:
+        if self.regency_codes and regency is not None:
             condition |= Q(**{f"{regency}__in": sorted(self.regency_codes)})
+        if not condition:
+            return Q(pk__in=[])  # only regencies in scope, and these rows have none
         return condition
 
     def covers(self, *, province_code: str, regency_code: str = "") -> bool:
@@ -68,6 +73,6 @@ def region_scope_of(user: AbstractBaseUser) -> RegionScope:
     return scope
 
 
-def scope_filter(queryset: QuerySet, user: AbstractBaseUser, *, province: str, regency: str) -> QuerySet:
+def scope_filter(queryset: QuerySet, user: AbstractBaseUser, *, province: str, regency: str | None) -> QuerySet:
     """``queryset`` narrowed to the rows in ``user``'s scope (see ``RegionScope.q`` for the paths)."""
     return queryset.filter(region_scope_of(user).q(province=province, regency=regency))
