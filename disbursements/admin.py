@@ -5,7 +5,6 @@ change goes through ``disbursements.services``."""
 import tempfile
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -301,6 +300,10 @@ class LedgerEntryAdmin(RegionScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAd
         return format_rupiah(entry.amount)
 
 
+# An officer closes at most this many exceptions at once (each is locked and noted).
+MAX_EXCEPTIONS_RESOLVED = 500
+
+
 @admin.register(ReconciliationException)
 class ReconciliationExceptionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     # A line that matched nothing has no region: only national officers see it (fail-closed).
@@ -348,30 +351,23 @@ class ReconciliationExceptionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Selesaikan pengecualian terpilih (dengan catatan)"), permissions=["resolve"])
     def resolve_selected(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
-        form = ResolutionNoteForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            context = {
-                **self.admin_site.each_context(request),
-                "title": _("Selesaikan pengecualian"),
-                "opts": self.model._meta,
-                "exceptions": queryset,
-                "form": form,
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                "select_across": request.POST.get("select_across", "0"),
-            }
-            return TemplateResponse(request, "admin/disbursements/reconciliationexception/resolve.html", context)
-        done = 0
-        for exception in queryset:
-            try:
-                services.reconciliation_exception_resolve(
-                    exception=exception, by=request.user, note=form.cleaned_data["note"]
-                )
-                done += 1
-            except (TransitionError, ValidationError) as error:
-                self.message_user(request, f"{exception}: {' '.join(_messages(error))}", messages.ERROR)
-        if done:
-            self.message_user(request, _t("%(count)d pengecualian diselesaikan.") % {"count": done}, messages.SUCCESS)
-        return None
+        return confirm_then_run(
+            self,
+            request,
+            queryset,
+            Decision(
+                action="resolve_selected",
+                title=_("Selesaikan pengecualian"),
+                form_class=ResolutionNoteForm,
+                run=lambda exception, data: services.reconciliation_exception_resolve(
+                    exception=exception, by=request.user, note=data["note"]
+                ),
+                done_message=_("%(count)d pengecualian diselesaikan."),
+            ),
+            template="admin/disbursements/reconciliationexception/resolve.html",
+            label=str,
+            limit=MAX_EXCEPTIONS_RESOLVED,
+        )
 
 
 # --- reports on the use of each tahap, and the deposits of unspent money to Kas Negara -------------

@@ -120,7 +120,7 @@ def test_finance_resolves_an_exception_with_a_note(finance, west_and_central):
         {
             "action": "resolve_selected",
             "_selected_action": [exception.pk],
-            "apply": "1",
+            "confirm": "yes",
             "note": "Bank mengoreksi nilai.",
         },
     )
