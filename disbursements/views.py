@@ -5,6 +5,7 @@ Every tranche and file is looked up through the logged-in user's own group: anot
 404, never a 403 that would confirm the id exists."""
 
 import datetime
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -113,17 +114,35 @@ def report_detail(request: HttpRequest, group: Group, pk: int) -> HttpResponse:
 def receipt_add(request: HttpRequest, group: Group, pk: int) -> HttpResponse:
     tranche = _own_tranche(group, pk)
     form = ReceiptForm(request.POST, request.FILES)
+    return _submit(
+        request,
+        tranche,
+        form,
+        "receipt_form",
+        lambda data: reports.report_receipt_add(tranche=tranche, upload=data.pop("file"), by=request.user, **data),
+        _("Kuitansi ditambahkan."),
+    )
+
+
+def _submit(
+    request: HttpRequest,
+    tranche: Tranche,
+    form: Form,
+    form_name: str,
+    save: Callable[[dict], object],
+    done: str,
+) -> HttpResponse:
+    """The report page's forms: a valid form goes to its service; a refusal is shown on the form,
+    on the report page again (400), with nothing changed."""
     if form.is_valid():
         try:
-            reports.report_receipt_add(
-                tranche=tranche, upload=form.cleaned_data.pop("file"), by=request.user, **form.cleaned_data
-            )
+            save(form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, _("Kuitansi ditambahkan."))
+            messages.success(request, done)
             return redirect("disbursements:report", pk=tranche.pk)
-    return _render_report(request, tranche, status=400, receipt_form=form)
+    return _render_report(request, tranche, status=400, **{form_name: form})
 
 
 @group_required
@@ -147,17 +166,16 @@ def receipt_delete(request: HttpRequest, group: Group, pk: int) -> HttpResponse:
 def photo_add(request: HttpRequest, group: Group, pk: int) -> HttpResponse:
     tranche = _own_tranche(group, pk)
     form = PhotoForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            reports.report_photo_add(
-                tranche=tranche, upload=form.cleaned_data["file"], caption=form.cleaned_data["caption"], by=request.user
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("Foto diunggah."))
-            return redirect("disbursements:report", pk=tranche.pk)
-    return _render_report(request, tranche, status=400, photo_form=form)
+    return _submit(
+        request,
+        tranche,
+        form,
+        "photo_form",
+        lambda data: reports.report_photo_add(
+            tranche=tranche, upload=data["file"], caption=data["caption"], by=request.user
+        ),
+        _("Foto diunggah."),
+    )
 
 
 @group_required
@@ -180,23 +198,21 @@ def photo_delete(request: HttpRequest, group: Group, pk: int) -> HttpResponse:
 def treasury_return(request: HttpRequest, group: Group, pk: int) -> HttpResponse:
     tranche = _own_tranche(group, pk)
     form = TreasuryReturnForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            reports.report_treasury_return_record(
-                tranche=tranche,
-                ntpn=data["ntpn"],
-                billing_code=data["billing_code"],
-                paid_on=data["paid_on"],
-                upload=data["file"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("Bukti setor ke Kas Negara dicatat."))
-            return redirect("disbursements:report", pk=tranche.pk)
-    return _render_report(request, tranche, status=400, treasury_form=form)
+    return _submit(
+        request,
+        tranche,
+        form,
+        "treasury_form",
+        lambda data: reports.report_treasury_return_record(
+            tranche=tranche,
+            ntpn=data["ntpn"],
+            billing_code=data["billing_code"],
+            paid_on=data["paid_on"],
+            upload=data["file"],
+            by=request.user,
+        ),
+        _("Bukti setor ke Kas Negara dicatat."),
+    )
 
 
 @group_required
