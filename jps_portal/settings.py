@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "applications",
     "disbursements",
     "audit",
+    "training",
     "dashboards",
 ]
 
