@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "applications",
     "disbursements",
     "audit",
+    "training",
     "dashboards",
 ]
 

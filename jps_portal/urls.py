@@ -19,6 +19,7 @@ urlpatterns = [
     path("akun/", include("accounts.urls")),
     path("pengajuan/", include("applications.urls")),
     path("laporan/", include("disbursements.urls")),
+    path("pelatihan/", include("training.urls")),
     path("dasbor/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
