@@ -143,8 +143,45 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Uploaded documents, report photos and member lists go through Django's storage API. The embedded
+# default is the local disk (MEDIA_ROOT); several web and worker nodes share an S3-compatible bucket
+# instead (django-storages), set by STORAGE_S3_BUCKET. Objects stay private: no public ACL, no public
+# URL; the portal streams each file after its own scope check (applications.views.document_file).
+STORAGE_S3_BUCKET = env.str("STORAGE_S3_BUCKET", default="")
+if STORAGE_S3_BUCKET:
+    from botocore.config import Config as BotocoreConfig
+
+    DEFAULT_FILE_STORAGE_CONFIG = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": env.str("STORAGE_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("STORAGE_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("STORAGE_S3_SECRET_KEY", default="") or None,
+            "region_name": env.str("STORAGE_S3_REGION", default="us-east-1"),
+            "location": env.str("STORAGE_S3_PREFIX", default="media"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            # Any URL the storage ever hands out is signed and short-lived, never a public link.
+            "querystring_auth": True,
+            "querystring_expire": env.int("STORAGE_S3_SIGNED_URL_SECONDS", default=60),
+            # Short timeouts: an unreachable store fails the one upload, it does not hold a web worker.
+            "client_config": BotocoreConfig(
+                s3={"addressing_style": env.str("STORAGE_S3_ADDRESSING_STYLE", default="path")},
+                signature_version="s3v4",
+                connect_timeout=2,
+                read_timeout=15,
+                retries={"max_attempts": 2, "mode": "standard"},
+            ),
+            # Files read back (served documents, member lists) stay in memory up to this size.
+            "max_memory_size": FILE_UPLOAD_MAX_MEMORY_SIZE,
+        },
+    }
+else:
+    DEFAULT_FILE_STORAGE_CONFIG = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_CONFIG,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if IS_PRODUCTION
@@ -156,7 +193,6 @@ STORAGES = {
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
 # Base of the links in status e-mails, e.g. "https://jps.kemnaker.go.id"; empty sends a bare path.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_000
 
