@@ -92,6 +92,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
 # portal's own apps ("app.*"), and no more (Django's own auth/session tables stay superuser-only).
 ROLE_PERMISSIONS[Role.ADMIN] = [
     "accounts.*",
+    "notifications.*",
     "applications.*",
     "groups.*",
     "disbursements.*",

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from jps_portal.celery import celery_app, task_kind
 
-PROJECT_APPS = ("applications.", "dashboards.", "disbursements.", "groups.", "accounts.", "regions.", "audit.")
+PROJECT_APPS = ("applications.", "dashboards.", "disbursements.", "groups.", "accounts.", "notifications.", "audit.")
 
 
 def _project_tasks() -> list:
