@@ -3,6 +3,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.views import staff_login
+
 admin.site.site_header = _("Portal JPS Kemnaker")
 admin.site.site_title = _("Portal JPS")
 admin.site.index_title = _("Administrasi bantuan JPS")
@@ -20,6 +22,8 @@ urlpatterns = [
     path("pengajuan/", include("applications.urls")),
     path("laporan/", include("disbursements.urls")),
     path("dasbor/", include("dashboards.urls")),
+    # Before admin.site.urls: the admin's login, answering 400 to malformed input (accounts.views).
+    path("admin/login/", staff_login),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
