@@ -44,11 +44,13 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "accounts",
+    "notifications",
     "regions",
     "groups",
     "applications",
     "disbursements",
     "audit",
+    "training",
     "dashboards",
 ]
 
@@ -168,8 +170,9 @@ STORAGES = {
 # Uploaded documents (PDF / JPEG / PNG) are refused above this size; the web server in front should
 # cap request bodies a little above it (e.g. nginx client_max_body_size 6m).
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
-# Base of the links in status e-mails, e.g. "https://jps.kemnaker.go.id"; empty sends a bare path.
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
+# Base of every link in every e-mail and SMS, e.g. "https://jps.kemnaker.go.id" (a system check refuses
+# a value that is not an absolute http(s) URL, so production must set it).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="" if IS_PRODUCTION else "http://127.0.0.1:8000")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_000
@@ -179,6 +182,26 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25" if IS_PR
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="JPS Kemnaker <noreply@jps.kemnaker.go.id>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- SMS and the outbox (notifications) -----------------------------------------------------------
+# Console in development (printed where `make run` runs); a generic HTTP gateway in production.
+SMS_BACKEND = env.str(
+    "SMS_BACKEND",
+    default="notifications.sms.HttpGatewayBackend" if IS_PRODUCTION else "notifications.sms.ConsoleBackend",
+)
+WHATSAPP_BACKEND = env.str("WHATSAPP_BACKEND", default="notifications.sms.ConsoleBackend")
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="KEMNAKER")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
+# A message not delivered after this many hours of retries is marked failed (an officer can resend).
+NOTIFICATION_GIVE_UP_HOURS = env.int("NOTIFICATION_GIVE_UP_HOURS", default=48)
+# One-time codes sent by SMS: lifetime, and how many may be asked for per phone and per IP address.
+OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=600)
+OTP_PHONE_LIMIT = env.int("OTP_PHONE_LIMIT", default=3)
+OTP_PHONE_WINDOW_SECONDS = env.int("OTP_PHONE_WINDOW_SECONDS", default=15 * 60)
+OTP_IP_LIMIT = env.int("OTP_IP_LIMIT", default=20)
+OTP_IP_WINDOW_SECONDS = env.int("OTP_IP_WINDOW_SECONDS", default=60 * 60)
 
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -243,6 +266,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stalled-member-lists": {
         "task": "applications.tasks.sweep_stalled_member_lists",
         "schedule": 120.0,
+    },
+    "deliver-due-messages": {
+        "task": "notifications.tasks.deliver_due_messages",
+        "schedule": 60.0,
     },
     "recompute-dashboard-tallies": {
         "task": "dashboards.tasks.recompute_tallies",

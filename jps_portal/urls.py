@@ -21,6 +21,7 @@ urlpatterns = [
     path("akun/", include("accounts.urls")),
     path("pengajuan/", include("applications.urls")),
     path("laporan/", include("disbursements.urls")),
+    path("pelatihan/", include("training.urls")),
     path("dasbor/", include("dashboards.urls")),
     # Before admin.site.urls: the admin's login, answering 400 to malformed input (accounts.views).
     path("admin/login/", staff_login),
