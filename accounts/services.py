@@ -9,13 +9,12 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group as AuthGroup
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Q, QuerySet, When
 from django.urls import reverse
-from django.utils import translation
 from django.utils.crypto import get_random_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -199,18 +198,27 @@ def password_reset_request(*, email: str, protocol: str, domain: str, language: 
 
 
 def password_reset_mail_send(*, email: str, protocol: str, domain: str, language: str) -> int:
-    """E-mail a reset link to every active account with a usable password at ``email`` (Django's
-    own form does the finding, the token and the sending). Returns how many were sent."""
-    form = PasswordResetForm(data={"email": email})
-    if not form.is_valid():
-        return 0
-    users = list(form.get_users(form.cleaned_data["email"]))
-    with translation.override(language):
-        form.save(
-            domain_override=domain,
-            use_https=protocol == "https",
-            subject_template_name="accounts/password_reset_subject.txt",
-            email_template_name="accounts/password_reset_email.txt",
+    """Queue a reset link for every active account with a usable password at ``email`` (Django's
+    own form finds them) in the outbox, which delivers and retries. Returns how many were queued."""
+    from notifications.models import Message
+    from notifications.services import message_queue
+
+    for user in (users := list(PasswordResetForm().get_users(email))):
+        context = {
+            "user": user,
+            "protocol": protocol,
+            "domain": domain,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        }
+        message_queue(
+            channel=Message.Channel.EMAIL,
+            to=user.email,
+            template="password_reset",
+            context=context,
+            language=language,
+            # The link lets anyone in: once sent, the outbox keeps only this.
+            body_redacted=_("Tautan atur ulang kata sandi (disembunyikan)."),
         )
     return len(users)
 

@@ -27,4 +27,3 @@ def test_officers_pages_are_private_and_never_stored(client, director, url):
     response = client.get(url)
 
     assert {"private", "no-store"} <= cache_control(response)
-
