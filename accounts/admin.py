@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import StaffLoginForm
 from accounts.models import User
+
+# The admin's login refuses a login longer than any account's, like the portal's (see accounts.views.staff_login).
+admin.site.login_form = StaffLoginForm
 
 
 @admin.register(User)

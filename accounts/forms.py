@@ -3,13 +3,19 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
+from accounts.backends import PASSWORD_RIGHT_BUT_INACTIVE
 from accounts.models import User
+from groups.names import typed_text_clean
 
 
 class TelInput(forms.TextInput):
@@ -61,6 +67,13 @@ class RegisterForm(forms.Form):
         # Built per form, not at import, so it is in the language of the request.
         self.fields["password1"].help_text = password_validation.password_validators_help_text_html()
 
+    def clean_full_name(self) -> str:
+        # What is stored (accounts.services.user_register): a name of only invisible characters is none.
+        name = typed_text_clean(self.cleaned_data["full_name"])
+        if not name:
+            raise ValidationError(_("Isi nama lengkap ketua kelompok."), code="required")
+        return name
+
     def clean_phone(self) -> str:
         return services.phone_normalise(raw=self.cleaned_data["phone"])
 
@@ -80,7 +93,34 @@ class RegisterForm(forms.Form):
         return cleaned
 
 
-class LoginForm(auth_forms.AuthenticationForm):
+# The longest login anyone can have: an e-mail address (RFC 5321). django-axes stores what was typed
+# in a 255-character column, so anything longer is refused before it is counted (PostgreSQL would
+# refuse to store it: a server error instead of a message).
+LOGIN_MAX_LENGTH = 254
+
+
+class LoginInputMixin:
+    """What both login forms (the ketua's and the admin's) share: a login longer than any account's
+    is refused as malformed (the view answers 400), and after a refused password the form asks the
+    backend, not the hasher again, whether the password was right for an account awaiting
+    verification."""
+
+    too_long_message = _("Login terlalu panjang: paling banyak %(limit_value)d karakter.")
+
+    def _limit_login_length(self) -> None:
+        field = self.fields["username"]
+        field.max_length = LOGIN_MAX_LENGTH
+        field.widget.attrs["maxlength"] = LOGIN_MAX_LENGTH
+        # Setting max_length after construction adds no validator (Django's AuthenticationForm
+        # relies on the widget alone): this one refuses what a script sends past the widget.
+        field.validators.append(MaxLengthValidator(LOGIN_MAX_LENGTH, message=self.too_long_message))
+
+    def has_malformed_input(self) -> bool:
+        """True when a field was refused for its shape, not for a wrong password: answered with 400."""
+        return any(error.code == "max_length" for error in self.errors.as_data().get("username", []))
+
+
+class LoginForm(LoginInputMixin, auth_forms.AuthenticationForm):
     username = auth_forms.UsernameField(
         label=_("E-mail atau nomor HP"),
         widget=forms.TextInput(
@@ -103,9 +143,7 @@ class LoginForm(auth_forms.AuthenticationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Logins are e-mail addresses too, which may be longer than a username.
-        self.fields["username"].max_length = 254
-        self.fields["username"].widget.attrs["maxlength"] = 254
+        self._limit_login_length()
         self.unverified_user: User | None = None
 
     def clean_username(self) -> str:
@@ -119,12 +157,22 @@ class LoginForm(auth_forms.AuthenticationForm):
         except ValidationError as refusal:
             if refusal.code != "invalid_login" or getattr(self.request, "axes_locked_out", False):
                 raise
-            self.unverified_user = services.user_awaiting_verification(
-                login=self.cleaned_data["username"], password=self.cleaned_data["password"]
-            )
-            if self.unverified_user is None:
+            # The backend marks the request when the password was right but the account inactive.
+            user = getattr(self.request, PASSWORD_RIGHT_BUT_INACTIVE, None)
+            if user is None or not services.user_is_awaiting_verification(user=user):
                 raise
+            self.unverified_user = user
             raise ValidationError(self.error_messages["unverified"], code="unverified") from None
+
+
+class StaffLoginForm(LoginInputMixin, AdminAuthenticationForm):
+    """The admin's login form with the same length limit as the ketua's."""
+
+    too_long_message = _("Nama pengguna terlalu panjang: paling banyak %(limit_value)d karakter.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._limit_login_length()
 
 
 class VerificationResendForm(forms.Form):
@@ -133,3 +181,12 @@ class VerificationResendForm(forms.Form):
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
     email = _email_field(help_text=_("Alamat e-mail yang Anda pakai saat mendaftar."))
+
+    def save(self, *, request: Any = None, use_https: bool = False, **kwargs: Any) -> None:
+        # Never finds or mails the accounts in the request: see accounts.services.password_reset_request.
+        services.password_reset_request(
+            email=self.cleaned_data["email"],
+            protocol="https" if use_https else "http",
+            domain=request.get_host(),
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )

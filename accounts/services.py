@@ -6,12 +6,14 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group as AuthGroup
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 from django.urls import reverse
 from django.utils.crypto import get_random_string
 from django.utils.encoding import force_bytes
@@ -19,6 +21,8 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from groups.names import typed_text_clean
+from jps_portal.celery import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -82,18 +86,25 @@ def login_normalise(*, login: str) -> str:
 # --- finding accounts -------------------------------------------------------------------------
 
 
-def user_login_candidates(*, login: str) -> QuerySet[User]:
-    """The accounts a login can mean: a username, an e-mail address (any case) or a phone number."""
-    return User.objects.filter(Q(username=login) | Q(email__iexact=login) | Q(phone=login)).order_by("pk")
+def user_login_candidate(*, login: str) -> User | None:
+    """The one account a login means: a username, else a phone number, else an e-mail address (any
+    case). One account, so that a login attempt checks one password hash whatever the data holds."""
+    preference = Case(When(username=login, then=0), When(phone=login, then=1), default=2)
+    candidates = User.objects.filter(Q(username=login) | Q(email__iexact=login) | Q(phone=login))
+    return candidates.order_by(preference, "pk").first()
 
 
-def user_awaiting_verification(*, login: str, password: str) -> User | None:
-    """The account behind ``login`` if the password is right but the e-mail is not verified yet.
+def password_hash_anyway(*, password: str) -> None:
+    """Hash ``password`` and throw the result away: what a login for an account that does not exist
+    does, so that it takes as long as checking a real account's password."""
+    make_password(password)
 
-    Only asked after a refused login, so that the ketua is told to verify instead of being told the
-    password is wrong."""
-    candidates = user_login_candidates(login=login) & _users_awaiting_verification()
-    return next((user for user in candidates[:2] if user.check_password(password)), None)
+
+def user_is_awaiting_verification(*, user: User) -> bool:
+    """Whether ``user`` registered and has not opened the activation link yet. Asked only after the
+    login backend found the password right for an inactive account, so that the ketua is told to
+    verify instead of being told the password is wrong."""
+    return _users_awaiting_verification().filter(pk=user.pk).exists()
 
 
 def user_from_uidb64(*, uidb64: str) -> User | None:
@@ -124,7 +135,7 @@ def user_register(*, full_name: str, email: str, phone: str, password: str, abso
     email, phone = email.strip().lower(), phone_normalise(raw=phone)
     _contact_ensure_free(email=email, phone=phone)
     username = _username_for(email=email) if email else f"hp-{phone}"
-    user = User(username=username, email=email, phone=phone, first_name=full_name.strip())
+    user = User(username=username, email=email, phone=phone, first_name=typed_text_clean(full_name))
     user.set_password(password)
     user.is_active = not email
     # Field rules only: uniqueness was checked above with friendly messages, and the database
@@ -166,6 +177,50 @@ def user_activate(*, user: User) -> User:
             locked.is_active = True
             locked.save(update_fields=["is_active"])
     return locked
+
+
+# --- password reset ---------------------------------------------------------------------------
+
+
+def password_reset_request(*, email: str, protocol: str, domain: str, language: str) -> None:
+    """Have the reset link e-mailed to the accounts of ``email``, if it has any.
+
+    The request does the same work whether or not it has: it publishes one task with the address,
+    and the worker looks the accounts up and sends the mail. Looking them up and talking to the
+    mail server in the request would make a known address measurably slower than an unknown one.
+    If the broker is down, the mail is sent here instead (rather than lost)."""
+    from accounts.tasks import send_password_reset_mail
+
+    def send_now() -> None:
+        password_reset_mail_send(email=email, protocol=protocol, domain=domain, language=language)
+
+    enqueue_on_commit(send_password_reset_mail, email, protocol, domain, language, on_failure=send_now)
+
+
+def password_reset_mail_send(*, email: str, protocol: str, domain: str, language: str) -> int:
+    """Queue a reset link for every active account with a usable password at ``email`` (Django's
+    own form finds them) in the outbox, which delivers and retries. Returns how many were queued."""
+    from notifications.models import Message
+    from notifications.services import message_queue
+
+    for user in (users := list(PasswordResetForm().get_users(email))):
+        context = {
+            "user": user,
+            "protocol": protocol,
+            "domain": domain,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        }
+        message_queue(
+            channel=Message.Channel.EMAIL,
+            to=user.email,
+            template="password_reset",
+            context=context,
+            language=language,
+            # The link lets anyone in: once sent, the outbox keeps only this.
+            body_redacted=_("Tautan atur ulang kata sandi (disembunyikan)."),
+        )
+    return len(users)
 
 
 def _users_awaiting_verification() -> QuerySet[User]:

@@ -3,7 +3,7 @@
 Views parse the request, call one service and render; the rules live in accounts.services."""
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
@@ -104,12 +104,26 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def form_invalid(self, form: LoginForm) -> HttpResponse:
+        return _malformed_login_is_400(super().form_invalid(form))
+
+
+def staff_login(request: HttpRequest) -> HttpResponse:
+    """The admin's own login page (``admin.site.login``, with ``StaffLoginForm``), answering 400 like
+    the portal's when the input is malformed rather than a wrong password."""
+    return _malformed_login_is_400(admin.site.login(request))
+
+
+def _malformed_login_is_400(response: HttpResponse) -> HttpResponse:
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    if form is not None and form.is_bound and form.has_malformed_input():
+        response.status_code = 400
+    return response
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     template_name = "accounts/password_reset_form.html"
-    email_template_name = "accounts/password_reset_email.txt"
-    subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from groups.names import TypedTextField
 from groups.nik import NIK_DB_PATTERN, check_nik
 from regions.models import Regency
 from regions.services import known_nik_prefixes
@@ -57,21 +58,21 @@ class Group(models.Model):
     code = models.CharField(
         _("kode kelompok"), max_length=40, unique=True, help_text=_("Kode unik, mis. dari daftar Disnaker.")
     )
-    name = models.CharField(_("nama kelompok"), max_length=200)
+    name = TypedTextField(_("nama kelompok"), max_length=200)
     year = models.PositiveSmallIntegerField(_("tahun program"))
     regency = models.ForeignKey(
         Regency, on_delete=models.PROTECT, related_name="groups", verbose_name=_("kabupaten/kota")
     )
-    village = models.CharField(_("desa/kelurahan"), max_length=120, blank=True)
-    address = models.CharField(_("alamat"), max_length=300, blank=True)
+    village = TypedTextField(_("desa/kelurahan"), max_length=120, blank=True)
+    address = TypedTextField(_("alamat"), max_length=300, blank=True)
     phone = models.CharField(_("nomor HP kelompok"), max_length=20, blank=True, validators=[phone_validator])
-    sk_number = models.CharField(_("nomor SK pembentukan"), max_length=100, blank=True)
+    sk_number = TypedTextField(_("nomor SK pembentukan"), max_length=100, blank=True)
     sk_date = models.DateField(_("tanggal SK pembentukan"), null=True, blank=True)
     bank = models.ForeignKey(Bank, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("bank"))
     account_number = models.CharField(
         _("nomor rekening"), max_length=20, blank=True, validators=[account_number_validator]
     )
-    account_holder = models.CharField(_("nama pemilik rekening"), max_length=200, blank=True)
+    account_holder = TypedTextField(_("nama pemilik rekening"), max_length=200, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -146,7 +147,7 @@ class Member(models.Model):
     # Copied from the group so the database can enforce one NIK per year across all groups.
     year = models.PositiveSmallIntegerField(_("tahun program"), editable=False)
     nik = models.CharField(_("NIK"), max_length=16)
-    name = models.CharField(_("nama lengkap"), max_length=150, help_text=_("Sesuai KTP; satu kata pun boleh."))
+    name = TypedTextField(_("nama lengkap"), max_length=150, help_text=_("Sesuai KTP; satu kata pun boleh."))
     sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("tanggal lahir"))
     role = models.CharField(_("jabatan"), max_length=12, choices=Role.choices, default=Role.ANGGOTA)

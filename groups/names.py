@@ -1,9 +1,21 @@
-"""Normalising the names people type for themselves, their group and their village, so that the
-integrity rules compare what was meant rather than how it was spelled ("Bpk. H. Ahmad, S.Pd" is
-"ahmad"; "Desa Sukamaju" is "sukamaju")."""
+"""Normalising the names people type for themselves, their group and their village.
+
+Two layers:
+- what is stored: ``typed_text_clean`` drops what cannot be seen — zero-width spaces and joiners,
+  bidi embeddings / overrides / isolates, the byte-order mark, soft hyphens, control characters,
+  blank "filler" letters — and makes every kind of space one plain space. A name pasted from a chat
+  app with a zero-width space in it, or one written right-to-left with U+202E to look like another,
+  is stored as what it shows. ``TypedTextField`` applies it to a model field on every write path
+  (forms, services' ``full_clean``, ``save`` and ``bulk_create``);
+- what is compared: the ``*_key`` functions, so that the integrity rules compare what was meant
+  rather than how it was spelled ("Bpk. H. Ahmad, S.Pd" is "ahmad"; "Desa Sukamaju" is "sukamaju").
+"""
 
 import re
+import unicodedata
 from difflib import SequenceMatcher
+
+from django.db import models
 
 # Honorifics, religious titles and academic degrees written before or after a name. Compared after
 # punctuation is removed, so "S.Pd" is "spd" and "H." is "h".
@@ -21,6 +33,52 @@ GROUP_WORDS = frozenset({"kelompok", "klp", "kel", "pokmas", "kube", "kub", "kel
 VILLAGE_WORDS = frozenset({"desa", "ds", "kelurahan", "kel", "kampung", "kp", "nagari", "gampong"})
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+# Letters and marks that render as nothing (category Lo / Mn / So, so not caught by category):
+# Hangul fillers, the combining grapheme joiner, the blank Braille pattern.
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u034f\u2800")
+_SPACES = re.compile(r"\s+")
+
+
+def _is_invisible(character: str) -> bool:
+    # Cf: format characters (U+200B-U+200F, U+202A-U+202E, U+2060-U+2069, U+FEFF, U+00AD, U+061C…);
+    # Cc: control characters other than whitespace, which becomes a space below.
+    category = unicodedata.category(character)
+    return (category in ("Cf", "Cc") and not character.isspace()) or character in _BLANK_LOOKING
+
+
+def typed_text_clean(text: str) -> str:
+    """One line of typed text as it shows: NFC, invisible characters removed, any run of spaces
+    (tabs, line breaks, no-break and ideographic spaces) one plain space, none at either end."""
+    composed = unicodedata.normalize("NFC", text)
+    visible = "".join(character for character in composed if not _is_invisible(character))
+    return _SPACES.sub(" ", visible).strip()
+
+
+class TypedTextField(models.CharField):
+    """A CharField for names and addresses people type, stored through ``typed_text_clean``.
+
+    ``to_python`` cleans it when a form or service validates the model (so a name of only
+    zero-width spaces is refused as empty, and the length is checked on what is kept) and, through
+    CharField's ``get_prep_value``, in ``QuerySet.update()`` and lookups (which thus compare with what
+    is stored); ``pre_save`` when it is saved, by ``save()`` or ``bulk_create()``. Only raw SQL and
+    COPY (the demo loader) bypass it. Deconstructs as a plain CharField: the column is the same, so
+    no migration."""
+
+    def to_python(self, value: object) -> object:
+        value = super().to_python(value)
+        return typed_text_clean(value) if isinstance(value, str) else value
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> object:
+        value = super().pre_save(model_instance, add)
+        if isinstance(value, str):
+            value = typed_text_clean(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+    def deconstruct(self) -> tuple:
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
 
 
 def _tokens(text: str) -> list[str]:

@@ -1,26 +1,61 @@
 """Request guards that belong to no single app."""
 
+import re
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+
+# A NUL written as a JSON escape: "\u0000" whose backslash is not itself escaped ("\\u0000" is a
+# backslash followed by the text "u0000", which is harmless).
+_JSON_ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
 class RejectNullBytesMiddleware:
-    """Refuse a request whose query or form fields hold a NUL character.
+    """Refuse a request whose query, form fields or JSON body hold a NUL character.
 
-    No form input legitimately contains one, and PostgreSQL refuses it in any text parameter, so a
-    NUL typed into any field anywhere would otherwise become a server error in whichever query it
-    reached first. Answering 400 here keeps every view free of that special case."""
+    No input legitimately contains one, and PostgreSQL refuses it in any text or jsonb parameter,
+    so a NUL anywhere would otherwise become a server error in whichever query it reached first. It
+    may come raw (``%00`` in a field) or escaped inside JSON (``\\u0000`` in the ``data`` part of
+    ``POST /pengajuan/antrean/``, or a JSON body), which only becomes a NUL once some view decodes
+    it. Answering 400 here keeps every view, present and future, free of that special case."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _has_null(request.GET) or (request.method == "POST" and _has_null(request.POST)):
+        if _has_null(request.GET) or (request.method == "POST" and _has_null(request.POST)) or _json_has_null(request):
             return HttpResponseBadRequest(_("Isian berisi karakter yang tidak valid."), content_type="text/plain")
         return self.get_response(request)
 
 
 def _has_null(data: object) -> bool:
-    return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)
+    return any(_is_null_text(key) or any(_is_null_text(value) for value in data.getlist(key)) for key in data)
+
+
+def _is_null_text(text: str) -> bool:
+    return "\x00" in text or ("\\u0000" in text and _JSON_ESCAPED_NUL.search(text) is not None)
+
+
+def _json_has_null(request: HttpRequest) -> bool:
+    content_type = request.content_type or ""
+    if request.method in ("GET", "HEAD") or not (content_type == "application/json" or content_type.endswith("+json")):
+        return False
+    return _is_null_text(request.body.decode("utf-8", errors="replace"))
+
+
+class PrivatePagesMiddleware:
+    """``Cache-Control: private, no-store`` on every answer to a logged-in user: a shared computer's
+    browser or a proxy must not keep a page with a group's members, NIKs or bank account (the Back
+    button after logging out would show it again)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

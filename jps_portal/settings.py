@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jps_portal.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -150,14 +151,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Login throttling (django-axes): a cool-off, never a permanent lockout.
+# Login throttling (django-axes, accounts/lockout.py): a cool-off, never a permanent lockout, counted
+# per login + IP address (AXES_FAILURE_LIMIT) and per IP address over all logins (AXES_IP_FAILURE_LIMIT,
+# higher: many honest ketua can share one carrier-grade NAT address), answered 429 with Retry-After.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=50)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "accounts.lockout.LoginLockoutHandler"
+AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_login"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+
+# Per-user rate limits (jps_portal/ratelimit.py), scope: (calls, seconds). The NIK check answers as a
+# ketua types; a page of 20 members checks each NIK on load, so 120 per 15 minutes leaves room for
+# several pages and corrections, and none for a script probing NIKs.
+RATE_LIMITS = {
+    "nik-check": (env.int("NIK_CHECK_LIMIT", default=120), env.int("NIK_CHECK_WINDOW_SECONDS", default=900)),
+}
 
 # --- Language, time, money ------------------------------------------------------------------
 LANGUAGE_CODE = "id"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.views import staff_login
 from jps_portal import health, metrics
 
 admin.site.site_header = _("Portal JPS Kemnaker")
@@ -17,6 +18,8 @@ urlpatterns = [
     path("laporan/", include("disbursements.urls")),
     path("pelatihan/", include("training.urls")),
     path("dasbor/", include("dashboards.urls")),
+    # Before admin.site.urls: the admin's login, answering 400 to malformed input (accounts.views).
+    path("admin/login/", staff_login),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db.models import Value
 from django.urls import reverse
 
 from groups.models import Member
@@ -31,7 +32,9 @@ def _export(client, path: str, file_format: str, query: str = ""):
 def test_it_escapes_every_formula_payload_in_member_names(client, verifier, path, file_format):
     group = GroupFactory()
     for payload in FORMULA_PAYLOADS:
-        MemberFactory(group=group, name=payload)
+        # Written past the model field (which strips the tab of "\t=1"): rows stored before names
+        # were cleaned, or loaded by COPY, must be escaped on export all the same.
+        Member.objects.filter(pk=MemberFactory(group=group).pk).update(name=Value(payload))
     client.force_login(verifier)
     response = _export(client, path, file_format)
     assert response.status_code == 200
