@@ -61,6 +61,9 @@ def main() -> None:
     print(f"bench/topology.py  {timezone.now():%Y-%m-%d %H:%M} UTC; 2-core machine shared with other engineers")
     scheme_id = _scheme()
     next_index = _IndexRange(start=_first_free_index())
+    _journey_across_nodes(scheme_id, next_index.take(1)[0])
+    if args.journey_only:
+        return
     _topology("worker", "stop", "interactive1")
     _topology("worker", "stop", "interactive2")
 
@@ -98,6 +101,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--surge", type=int, default=1500, help="submissions per 50-client surge")
     parser.add_argument("--dashboard-seconds", type=float, default=20)
     parser.add_argument("--skip-faults", action="store_true")
+    parser.add_argument("--journey-only", action="store_true", help="only the cross-node journey (a smoke test)")
     return parser.parse_args()
 
 
@@ -310,6 +314,131 @@ def _print_ratio(rows: list) -> None:
     by = {(clients, nodes): result["accepted"] / result["wall"] for clients, nodes, result in rows}
     for clients in (50, 200):
         print(f"scaling    {clients:>3} clients: 2 nodes / 1 node = {by[(clients, 2)] / by[(clients, 1)]:.2f}")
+
+
+# --- one ketua and two officers, each request on the other web node ---------------------------------
+
+
+class _NodeClient:
+    """A browser whose requests alternate between web1 and web2 directly (as HAProxy would forward
+    them: X-Forwarded-Proto https, the public Host), with one cookie jar."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
+        self.turn = 0
+        self.host = f"localhost:{HAPROXY_PORT}"
+
+    def request(self, method: str, path: str, body: bytes | None = None, content_type: str = "") -> tuple:
+        port = int(os.environ.get("JPS_WEB1_PORT", "8181")) + self.turn % 2
+        node = f"web{self.turn % 2 + 1}"
+        self.turn += 1
+        headers = {
+            "Host": self.host,
+            "X-Forwarded-Proto": "https",
+            "Origin": f"https://{self.host}",
+            "Referer": f"https://{self.host}{path}",
+            "Cookie": "; ".join(f"{key}={value}" for key, value in self.cookies.items()),
+        }
+        if content_type:
+            headers["Content-Type"] = content_type
+        if "csrftoken" in self.cookies:
+            headers["X-CSRFToken"] = self.cookies["csrftoken"]
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            content = response.read()
+            for header, value in response.getheaders():
+                if header.lower() == "set-cookie":
+                    name, _, rest = value.partition("=")
+                    self.cookies[name.strip()] = rest.split(";", 1)[0]
+            return node, response.status, content
+        finally:
+            connection.close()
+
+    def form(self, path: str, fields: dict, files: dict | None = None) -> tuple:
+        import uuid
+
+        boundary = uuid.uuid4().hex
+        fields = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **fields}
+        parts = [surge._part(boundary, name, str(value).encode(), None) for name, value in fields.items()]
+        for name, (filename, content) in (files or {}).items():
+            parts.append(surge._part(boundary, name, content, filename))
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        return self.request("POST", path, body, f"multipart/form-data; boundary={boundary}")
+
+
+def _journey_across_nodes(scheme_id: int, index: int) -> None:
+    """Log in, upload, submit, verify and approve with every request on the other web node."""
+    from django.contrib.auth.models import Group as AuthGroup
+
+    from accounts.models import User
+    from applications import services
+    from applications.forms import complete_submission_parse
+    from applications.models import Application, ApplicationDocument
+    from groups import services as group_services
+    from groups.models import Group
+
+    password = "Journey-Bench-2026!"
+    ketua = User.objects.create_user(username=f"ketua{index}", email=f"ketua{index}@bench.id", password=password)
+    ketua.groups.add(AuthGroup.objects.get(name="kelompok"))
+    payload = _payload(scheme_id, index)
+    payload["group"] |= {"village": f"Desa Journey {index}", "address": f"Jl. Journey {index}"}
+    payload["group"]["phone"] = f"0813{index:08d}"[:13]
+    parsed = complete_submission_parse(payload, {})
+    assert "errors" not in parsed, parsed
+    group = group_services.group_create(by=ketua, **parsed["group_fields"])
+    group_services.members_add_bulk(group=group, by=ketua, rows=parsed["members"])
+    draft = services.application_create(group=group, scheme=parsed["scheme"], by=ketua)
+    services.application_proposal_update(application=draft, by=ketua, **parsed["proposal"])
+
+    steps = []
+    browser = _NodeClient()
+    steps.append(("login page", *browser.request("GET", "/akun/masuk/")[:2]))
+    steps.append(("log in", *browser.form("/akun/masuk/", {"username": ketua.email, "password": password})[:2]))
+    documents = {"proposal": ("p.pdf", surge.PDF), "sk": ("sk.pdf", surge.PDF), "bank_book": ("b.png", surge.PNG)}
+    for kind, file in documents.items():
+        node, status, _ = browser.form(f"/pengajuan/{draft.pk}/dokumen/", {"kind": kind}, {"file": file})
+        steps.append((f"upload {kind}", node, status))
+    stored = ApplicationDocument.objects.filter(application=draft, kind="proposal").first()
+    node, status, content = browser.request("GET", f"/pengajuan/dokumen/{stored.pk}/")
+    steps.append(("read back the proposal", node, f"{status}, {'same bytes' if content == surge.PDF else 'DIFFERENT'}"))
+    steps.append(("submit", *browser.form(f"/pengajuan/{draft.pk}/ajukan/", {})[:2]))
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and Group.objects.filter(pk=group.pk, checks_requested_at__isnull=False).exists():
+        time.sleep(0.5)
+
+    officers = {
+        "verifikator": ("verify_selected", {"scope_provinces": ["32"]}),
+        "ppk": ("approve_selected", {"scope_national": True}),
+    }
+    for role, (action, scope) in officers.items():
+        officer = User.objects.create_user(
+            username=f"bench-{role}-{index}", email=f"{role}{index}@bench.id", password=password, is_staff=True,
+            scope_national=scope.get("scope_national", False),
+        )  # fmt: skip
+        officer.groups.add(AuthGroup.objects.get(name=role))
+        officer.scope_provinces.set(scope.get("scope_provinces", []))
+        desk = _NodeClient()
+        desk.cookies["sessionid"] = _sessions_for([officer])[0]
+        steps.append((f"{role}: change list", *desk.request("GET", "/admin/applications/application/")[:2]))
+        chosen = {"action": action, "_selected_action": draft.pk, "index": 0}
+        steps.append((f"{role}: confirmation page", *desk.form("/admin/applications/application/", chosen)[:2]))
+        confirm = {**chosen, "confirm": "yes", "note": "Benchmark lintas node"}
+        steps.append((f"{role}: confirm", *desk.form("/admin/applications/application/", confirm)[:2]))
+    final = Application.objects.get(pk=draft.pk)
+    print("journey    one ketua, a verifier and an approver; every request on the other web node:")
+    for step, node, status in steps:
+        print(f"             {step:<32} {node}: {status}")
+    print(f"             application {final.reference}: {final.get_status_display()} ({final.status})")
+
+
+def _payload(scheme_id: int, index: int) -> dict:
+    """The JSON part of the surge benchmark's multipart body."""
+    body, content_type = surge._multipart(scheme_id, index)
+    boundary = content_type.split("boundary=")[1].encode()
+    first = body.split(b"--" + boundary)[1]
+    return json.loads(first.split(b"\r\n\r\n", 1)[1].rsplit(b"\r\n", 1)[0])
 
 
 # --- drain ---------------------------------------------------------------------------------------------
