@@ -129,6 +129,11 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 
+# --- Audit trail (django-simple-history) ----------------------------------------------------
+# History is read, never replayed: no "revert" button, and every admin refuses the revert view
+# itself (jps_portal/admin_guards.py), since a revert writes a past row around the services.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # --- Language, time, money ------------------------------------------------------------------
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
