@@ -31,6 +31,7 @@ SERVICES_ENV := $(DEV_ENV) DATABASE_URL='$(SERVICES_DATABASE_URL)' REDIS_URL='$(
 # Production profile for `check --deploy`, with a throwaway secret made up on each run. Other values in
 # the environment still apply (SECURE_SSL_REDIRECT=false for a local HTTP try makes the check fail, rightly).
 DEPLOY_CHECK_ENV := DJANGO_ENV=production DJANGO_DEBUG=false ALLOWED_HOSTS=jps.example.go.id \
+	PORTAL_BASE_URL=https://jps.example.go.id \
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')"
 
 .PHONY: help install install-dev run test test-services lint check check-migrations check-deploy prod messages

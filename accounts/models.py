@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     APPROVER = "ppk", _("PPK / pemberi persetujuan")
     FINANCE = "bendahara", _("Bendahara / keuangan")
     DIRECTOR = "direktur", _("Direktur / pimpinan")
+    MENTOR = "pendamping", _("Pendamping lapangan")
     ADMIN = "admin", _("Administrator portal")
 
 

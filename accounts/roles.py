@@ -37,6 +37,14 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "disbursements.view_treasuryreturn",
         "disbursements.change_treasuryreturn",
         "disbursements.view_tranche",
+        # Training in their region: invite groups, keep attendance.
+        "training.view_trainingevent",
+        "training.invite_groups",
+        "training.record_attendance",
+        "training.view_invitation",
+        "training.view_participant",
+        "training.view_attendance",
+        "training.view_attendanceimport",
     ],
     Role.APPROVER: [
         "applications.view_application",
@@ -84,6 +92,15 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "disbursements.view_attendanceday",
         "disbursements.view_treasuryreturn",
         "dashboards.view_dashboard",
+        "training.view_trainingevent",
+    ],
+    # Field mentors: run training attendance for their caseload's region.
+    Role.MENTOR: [
+        "groups.view_group",
+        "training.view_trainingevent",
+        "training.record_attendance",
+        "training.view_participant",
+        "training.view_attendance",
     ],
 }
 
@@ -92,12 +109,14 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
 # portal's own apps ("app.*"), and no more (Django's own auth/session tables stay superuser-only).
 ROLE_PERMISSIONS[Role.ADMIN] = [
     "accounts.*",
+    "notifications.*",
     "applications.*",
     "groups.*",
     "disbursements.*",
     "regions.*",
     "dashboards.*",
     "audit.*",
+    "training.*",
     "auth.view_group",
 ]
 

@@ -10,10 +10,8 @@ from django.contrib.auth.models import Group as AuthGroup
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.crypto import get_random_string
 from django.utils.encoding import force_bytes
@@ -207,18 +205,15 @@ def _username_for(*, email: str) -> str:
 
 
 def _verification_mail_on_commit(*, user: User, absolute_url: AbsoluteUrl) -> None:
+    """The activation link goes into the outbox with the account: stored in the same transaction and
+    delivered after commit, so a mail server that is down delays the mail instead of failing the
+    registration, and the outbox keeps trying."""
+    from notifications.models import Message
+    from notifications.services import message_queue
+
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = email_verification_token.make_token(user)
     link = absolute_url(reverse("accounts:verify", kwargs={"uidb64": uidb64, "token": token}))
-    # robust: a mail server that is down must not turn a saved registration into an error page;
-    # the failure is logged and the ketua can ask for the link again.
-    transaction.on_commit(lambda: _verification_mail_send(user=user, link=link), robust=True)
-
-
-def _verification_mail_send(*, user: User, link: str) -> None:
     context = {"user": user, "link": link, "valid_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600)}
-    # A subject must be one line, whatever the template's line breaks.
-    subject = " ".join(render_to_string("accounts/verification_email_subject.txt", context).split())
-    body = render_to_string("accounts/verification_email.txt", context)
-    send_mail(subject, body, None, [user.email])
-    logger.info("Verification e-mail sent to user %s", user.pk)
+    message_queue(channel=Message.Channel.EMAIL, to=user.email, template="account_verification", context=context)
+    logger.info("Verification e-mail queued for user %s", user.pk)

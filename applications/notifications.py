@@ -1,71 +1,64 @@
-"""E-mails to a group about its application. Sent by Celery tasks, at most once per status change."""
+"""Messages to a group about its application: one per status change, put in the outbox
+(``notifications``) by a Celery task. The status change itself only marks a message as owed
+(``notification_due``), which keeps the set-based paths (a bank reconciliation) to one INSERT; the
+task turns the mark into an outbox message, at most once."""
 
-from django.conf import settings
-from django.core.cache import cache
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from applications.models import ApplicationStatusChange
-
-# A send in progress holds its mark this long: a worker killed mid-send must not swallow the mail
-# forever, and the broker redelivers its task only after the (longer) visibility timeout.
-SENDING_SECONDS = 10 * 60
-# Long enough to outlive every retry and redelivery of the task.
-SENT_SECONDS = 30 * 24 * 3600
-
-
-def status_email_key(change_id: int) -> str:
-    return f"status-email-sent:{change_id}"
+from notifications.links import absolute_url
+from notifications.models import Message
+from notifications.services import message_queue
 
 
 def status_email_send(*, change_id: int) -> bool:
-    """E-mail the group's account about one status change. Returns whether a mail went out.
-
-    ``cache.add`` is atomic, so of two deliveries of the same task only one sends; a failed send
-    drops its mark so that the task's retry can send again."""
-    change = (
-        ApplicationStatusChange.objects.select_related("application__group__user", "application__scheme")
-        .filter(pk=change_id, notification_due=True)
-        .first()
-    )
-    if change is None:  # sent already, or nothing to send
-        return False
-    user = change.application.group.user
-    if user is None or not user.email:
-        _mark_done(change_id, sent=False)
-        return False
-    key = status_email_key(change_id)
-    if not cache.add(key, "sending", timeout=SENDING_SECONDS):
-        return False
-    try:
-        status_email_message(change, to=user.email).send()
-    except BaseException:
-        cache.delete(key)
-        raise
-    cache.set(key, "sent", timeout=SENT_SECONDS)
-    _mark_done(change_id, sent=True)
-    return True
-
-
-def _mark_done(change_id: int, *, sent: bool) -> None:
-    ApplicationStatusChange.objects.filter(pk=change_id).update(
-        notification_due=False, notified_at=timezone.now() if sent else None
-    )
+    """Queue the message about one status change to the group's account: by e-mail, or by SMS for an
+    account with a phone number only. Returns whether a message was queued; a second run queues
+    nothing (the change is locked and its mark cleared in the same transaction)."""
+    with transaction.atomic():
+        change = (
+            ApplicationStatusChange.objects.select_for_update(of=("self",))
+            .select_related("application__group__user", "application__scheme")
+            .filter(pk=change_id, notification_due=True)
+            .first()
+        )
+        if change is None:  # queued already, or nothing to send
+            return False
+        channel, to = _contact(change.application.group.user)
+        if channel is not None:
+            message_queue(
+                channel=channel,
+                to=to,
+                template="application_status_changed",
+                context=status_message_context(change),
+                dedupe_key=f"application-status-change:{change_id}",
+            )
+        ApplicationStatusChange.objects.filter(pk=change_id).update(
+            notification_due=False, notified_at=timezone.now() if channel is not None else None
+        )
+    return channel is not None
 
 
-def status_email_message(change: ApplicationStatusChange, *, to: str) -> EmailMessage:
-    """The e-mail, in Indonesian whatever language the worker runs in."""
+def _contact(user: object) -> tuple[str | None, str]:
+    """Where the group hears from us: its e-mail address, else its phone number."""
+    if user is None:
+        return None, ""
+    if user.email:
+        return Message.Channel.EMAIL, user.email
+    if user.phone:
+        return Message.Channel.SMS, user.phone
+    return None, ""
+
+
+def status_message_context(change: ApplicationStatusChange) -> dict:
+    """What the templates need, with the labels in Indonesian whatever language the worker runs in."""
     application = change.application
-    path = reverse("applications:detail", args=[application.pk])
     with translation.override("id"):
-        context = {
+        return {
             "change": change,
             "application": application,
             "status_label": change.get_to_status_display(),
-            "url": f"{getattr(settings, 'PORTAL_BASE_URL', '').rstrip('/')}{path}",
+            "url": absolute_url(reverse("applications:detail", args=[application.pk])),
         }
-        subject = " ".join(render_to_string("email/status_change_subject.txt", context).split())
-        body = render_to_string("email/status_change.txt", context)
-    return EmailMessage(subject=subject, body=body, to=[to])

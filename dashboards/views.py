@@ -30,6 +30,7 @@ from dashboards import exports, figures, services
 from dashboards.forms import MAP_FIGURES, DashboardFilterForm
 from dashboards.indonesia_map import map_view as build_map
 from dashboards.models import TallySnapshot
+from jps_portal.replica import replica_reads
 from regions.models import Province, Regency
 from regions.scope import region_scope_of
 
@@ -155,6 +156,7 @@ def _body_key(view: str, context: Context, request: HttpRequest, *extra: str) ->
 
 
 @require_GET
+@replica_reads
 @director_required
 def national(request: HttpRequest) -> HttpResponse:
     context = _context(request)
@@ -247,6 +249,7 @@ def _progress_line(weeks: list[figures.Week]) -> dict[str, object] | None:
 
 
 @require_GET
+@replica_reads
 @director_required
 def map_view(request: HttpRequest) -> HttpResponse:
     context = _context(request)
@@ -304,6 +307,7 @@ def _province_or_404(request: HttpRequest, code: str) -> Province:
 
 
 @require_GET
+@replica_reads
 @director_required
 def province(request: HttpRequest, province: str) -> HttpResponse:
     place = _province_or_404(request, province)
@@ -330,6 +334,7 @@ def _regency_or_404(request: HttpRequest, code: str) -> Regency:
 
 
 @require_GET
+@replica_reads
 @director_required
 def regency(request: HttpRequest, regency: str) -> HttpResponse:
     place = _regency_or_404(request, regency)
@@ -428,6 +433,7 @@ def _stamp(context: Context) -> str:
 
 
 @require_GET
+@replica_reads
 @director_required
 def export_provinces(request: HttpRequest, fmt: str) -> HttpResponse:
     context = _context(request)
@@ -451,6 +457,7 @@ def _rounded(value: float | None) -> float | None:
 
 
 @require_GET
+@replica_reads
 @director_required
 def export_province(request: HttpRequest, province: str, fmt: str) -> HttpResponse:
     place = _province_or_404(request, province)
@@ -464,6 +471,7 @@ def export_province(request: HttpRequest, province: str, fmt: str) -> HttpRespon
 
 
 @require_GET
+@replica_reads
 @director_required
 def export_regency(request: HttpRequest, regency: str, fmt: str) -> HttpResponse:
     place = _regency_or_404(request, regency)

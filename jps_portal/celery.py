@@ -15,6 +15,24 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jps_portal.settings")
 celery_app = Celery("jps_portal")
 celery_app.config_from_object("django.conf:settings", namespace="CELERY")
 celery_app.autodiscover_tasks()
+# Signal handlers: the request id carried into tasks, and task metrics.
+from jps_portal import metrics as _metrics  # noqa: E402, F401
+from jps_portal import request_id as _request_id  # noqa: E402, F401
+
+
+def task_kind(name: str) -> str:
+    """interactive, bulk or money: by the task's name in settings.CELERY_TASK_KINDS (or its module's)."""
+    from django.conf import settings
+
+    kinds = settings.CELERY_TASK_KINDS
+    return kinds.get(name) or kinds.get(f"{name.rsplit('.', 1)[0]}.*") or "interactive"
+
+
+def route_task(name: str, args: object, kwargs: object, options: dict, task: object = None, **kw: object) -> dict:
+    """Celery router (settings.CELERY_TASK_ROUTES): each task to its kind's queue."""
+    from django.conf import settings
+
+    return {"queue": f"{settings.CELERY_QUEUE_PREFIX}{task_kind(name)}"}
 
 
 def enqueue_on_commit(task: "celery.Task", *args: object, on_failure: Callable[[], None] | None = None) -> None:

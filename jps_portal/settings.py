@@ -43,17 +43,24 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "django_prometheus",
     "accounts",
+    "notifications",
     "regions",
     "groups",
     "applications",
     "disbursements",
     "audit",
+    "training",
     "dashboards",
 ]
 
 MIDDLEWARE = [
+    # Request latency per view (Prometheus): the Before/After pair wraps everything else.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "jps_portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "jps_portal.replica.PrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jps_portal.middleware.RejectNullBytesMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -63,13 +70,17 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # AxesMiddleware must stay last: it turns a locked-out login into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]
 
 if IS_PRODUCTION:
     # WhiteNoise serves the collected static files in production; runserver serves them in development.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "jps_portal.urls"
 WSGI_APPLICATION = "jps_portal.wsgi.application"
@@ -102,6 +113,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+
+# A PostgreSQL streaming replica (optional): views marked @replica_reads read from it while it keeps
+# up (jps_portal/replica.py); writes, and a visitor's reads for a few seconds after a write, stay on
+# the primary; a replica that is down or lags more than REPLICA_MAX_LAG_SECONDS is not used.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"].update(
+        ATOMIC_REQUESTS=False,
+        CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+        CONN_HEALTH_CHECKS=True,
+        OPTIONS={"connect_timeout": 2},
+        # Tests read the replica alias from the test database itself.
+        TEST={"MIRROR": "default"},
+    )
+    DATABASE_ROUTERS = ["jps_portal.replica.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=2.0)
+PRIMARY_PIN_SECONDS = env.int("PRIMARY_PIN_SECONDS", default=10)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -148,8 +178,45 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Uploaded documents, report photos and member lists go through Django's storage API. The embedded
+# default is the local disk (MEDIA_ROOT); several web and worker nodes share an S3-compatible bucket
+# instead (django-storages), set by STORAGE_S3_BUCKET. Objects stay private: no public ACL, no public
+# URL; the portal streams each file after its own scope check (applications.views.document_file).
+STORAGE_S3_BUCKET = env.str("STORAGE_S3_BUCKET", default="")
+if STORAGE_S3_BUCKET:
+    from botocore.config import Config as BotocoreConfig
+
+    DEFAULT_FILE_STORAGE_CONFIG = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": env.str("STORAGE_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("STORAGE_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("STORAGE_S3_SECRET_KEY", default="") or None,
+            "region_name": env.str("STORAGE_S3_REGION", default="us-east-1"),
+            "location": env.str("STORAGE_S3_PREFIX", default="media"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            # Any URL the storage ever hands out is signed and short-lived, never a public link.
+            "querystring_auth": True,
+            "querystring_expire": env.int("STORAGE_S3_SIGNED_URL_SECONDS", default=60),
+            # Short timeouts: an unreachable store fails the one upload, it does not hold a web worker.
+            "client_config": BotocoreConfig(
+                s3={"addressing_style": env.str("STORAGE_S3_ADDRESSING_STYLE", default="path")},
+                signature_version="s3v4",
+                connect_timeout=2,
+                read_timeout=15,
+                retries={"max_attempts": 2, "mode": "standard"},
+            ),
+            # Files read back (served documents, member lists) stay in memory up to this size.
+            "max_memory_size": FILE_UPLOAD_MAX_MEMORY_SIZE,
+        },
+    }
+else:
+    DEFAULT_FILE_STORAGE_CONFIG = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_CONFIG,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if IS_PRODUCTION
@@ -159,9 +226,9 @@ STORAGES = {
 # Uploaded documents (PDF / JPEG / PNG) are refused above this size; the web server in front should
 # cap request bodies a little above it (e.g. nginx client_max_body_size 6m).
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
-# Base of the links in status e-mails, e.g. "https://jps.kemnaker.go.id"; empty sends a bare path.
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Base of every link in every e-mail and SMS, e.g. "https://jps.kemnaker.go.id" (a system check refuses
+# a value that is not an absolute http(s) URL, so production must set it).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="" if IS_PRODUCTION else "http://127.0.0.1:8000")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_000
 
@@ -170,6 +237,26 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25" if IS_PR
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="JPS Kemnaker <noreply@jps.kemnaker.go.id>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- SMS and the outbox (notifications) -----------------------------------------------------------
+# Console in development (printed where `make run` runs); a generic HTTP gateway in production.
+SMS_BACKEND = env.str(
+    "SMS_BACKEND",
+    default="notifications.sms.HttpGatewayBackend" if IS_PRODUCTION else "notifications.sms.ConsoleBackend",
+)
+WHATSAPP_BACKEND = env.str("WHATSAPP_BACKEND", default="notifications.sms.ConsoleBackend")
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="KEMNAKER")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
+# A message not delivered after this many hours of retries is marked failed (an officer can resend).
+NOTIFICATION_GIVE_UP_HOURS = env.int("NOTIFICATION_GIVE_UP_HOURS", default=48)
+# One-time codes sent by SMS: lifetime, and how many may be asked for per phone and per IP address.
+OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=600)
+OTP_PHONE_LIMIT = env.int("OTP_PHONE_LIMIT", default=3)
+OTP_PHONE_WINDOW_SECONDS = env.int("OTP_PHONE_WINDOW_SECONDS", default=15 * 60)
+OTP_IP_LIMIT = env.int("OTP_IP_LIMIT", default=20)
+OTP_IP_WINDOW_SECONDS = env.int("OTP_IP_WINDOW_SECONDS", default=60 * 60)
 
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -203,10 +290,52 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
-# Redis redelivers an unacknowledged task after this many seconds; it must exceed the longest
-# task (time limit above), or a slow task would run twice at once.
+# Queues by kind of work, each with its own workers (Procfile): interactive (intakes, group checks,
+# e-mails), bulk (member lists, tallies, nightly re-checks, sweeps), money (reconciliation, bank
+# files). jps_portal.celery.route_task reads CELERY_TASK_KINDS (task name or "module.*" → kind);
+# anything not listed is interactive. CELERY_QUEUE_PREFIX keeps several deployments (or test runs)
+# on one Redis apart.
+CELERY_QUEUE_KINDS = ("interactive", "bulk", "money")
+CELERY_QUEUE_PREFIX = env.str("CELERY_QUEUE_PREFIX", default="")
+CELERY_QUEUE_NAMES = [f"{CELERY_QUEUE_PREFIX}{kind}" for kind in CELERY_QUEUE_KINDS]
+CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}interactive"
+CELERY_TASK_ROUTES = ("jps_portal.celery.route_task",)
+CELERY_TASK_KINDS = {
+    "applications.tasks.process_submission_intake": "interactive",
+    "applications.tasks.recompute_group_checks": "interactive",
+    "applications.tasks.send_status_email": "interactive",
+    "applications.tasks.validate_member_list": "bulk",
+    "applications.tasks.import_member_list": "bulk",
+    "applications.tasks.recheck_all_groups": "bulk",
+    "applications.tasks.sweep_pending_group_checks": "bulk",
+    "applications.tasks.sweep_pending_status_emails": "bulk",
+    "applications.tasks.sweep_waiting_intakes": "bulk",
+    "applications.tasks.sweep_stalled_member_lists": "bulk",
+    "notifications.tasks.deliver_message": "interactive",
+    "notifications.tasks.deliver_due_messages": "bulk",
+    "dashboards.tasks.*": "bulk",
+    "disbursements.tasks.*": "money",
+}
+# Redis hands an unacknowledged task to another worker after the visibility timeout: a worker killed
+# with kill -9 gives its tasks back after that long (plus up to 10 s, the restore sweep below). It must
+# exceed the longest hard time limit of the tasks that kind of worker runs, or a slow task would run
+# twice at once (tests/test_celery_queues.py checks every task). Each kind's workers keep their
+# unacknowledged tasks under their own Redis keys (CELERY_WORKER_KIND, set per worker in Procfile),
+# so a short interactive timeout never hands back a long bulk task that is still running.
+CELERY_VISIBILITY_TIMEOUTS = {"interactive": 180, "bulk": 720, "money": 600}
+CELERY_WORKER_KIND = env.str("CELERY_WORKER_KIND", default="")
+CELERY_UNACKED_KEYS = [f"{CELERY_QUEUE_PREFIX}unacked:{kind}" for kind in CELERY_QUEUE_KINDS]
+_unacked_key = f"{CELERY_QUEUE_PREFIX}unacked:{CELERY_WORKER_KIND}" if CELERY_WORKER_KIND else "unacked"
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "visibility_timeout": env.int(
+        "CELERY_VISIBILITY_TIMEOUT",
+        default=CELERY_VISIBILITY_TIMEOUTS.get(CELERY_WORKER_KIND, max(CELERY_VISIBILITY_TIMEOUTS.values())),
+    ),
+    "unacked_key": _unacked_key,
+    "unacked_index_key": f"{_unacked_key}_index",
+    "unacked_mutex_key": f"{_unacked_key}_mutex",
+    # Look for expired unacknowledged tasks every 10 s (kombu's default scans every ~100 s).
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
@@ -234,6 +363,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stalled-member-lists": {
         "task": "applications.tasks.sweep_stalled_member_lists",
         "schedule": 120.0,
+    },
+    "deliver-due-messages": {
+        "task": "notifications.tasks.deliver_due_messages",
+        "schedule": 60.0,
     },
     "recompute-dashboard-tallies": {
         "task": "dashboards.tasks.recompute_tallies",
@@ -274,20 +407,45 @@ SECURE_REFERRER_POLICY = "same-origin"
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The load balancer's checks and Prometheus reach each node directly over the internal network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Logs: plain lines by default; LOG_FORMAT=json for one JSON object per line (deploy/). Every line
+# carries the request id of the request or task it belongs to (jps_portal/request_id.py); with
+# LOG_REQUESTS, one line per request (method, path, status, duration).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "jps_portal.request_id.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(process)d",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger", "process": "pid"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Prometheus: /metrics answers only these addresses (each node is scraped directly, never via HAProxy).
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+PROMETHEUS_EXPORT_MIGRATIONS = False
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "groups:home"

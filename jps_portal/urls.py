@@ -1,16 +1,12 @@
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+
+from jps_portal import health, metrics
 
 admin.site.site_header = _("Portal JPS Kemnaker")
 admin.site.site_title = _("Portal JPS")
 admin.site.index_title = _("Administrasi bantuan JPS")
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    """For the load balancer: the process answers. (Also the ceiling the surge benchmark compares to.)"""
-    return HttpResponse("ok", content_type="text/plain")
 
 
 # Uploaded documents are never served as public media: only a view that checks the owner does.
@@ -19,8 +15,11 @@ urlpatterns = [
     path("akun/", include("accounts.urls")),
     path("pengajuan/", include("applications.urls")),
     path("laporan/", include("disbursements.urls")),
+    path("pelatihan/", include("training.urls")),
     path("dasbor/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("healthz", healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
 ]

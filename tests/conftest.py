@@ -59,6 +59,16 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    """SMS and WhatsApp go to ``notifications.sms.outbox`` in tests (like Django's mail.outbox): emptied per test."""
+    from notifications import sms
+
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
 @pytest.fixture
 def applicant(db):
     """Siti, ketua of a kelompok, with a portal account."""

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts import services
 from accounts.models import Role, User
 from tests.accounts.test_register import registration
 from tests.factories import UserFactory
@@ -151,16 +150,23 @@ def test_resending_refuses_a_malformed_address_with_a_message(client):
 
 
 def test_a_mail_server_failure_does_not_break_registration(client, django_capture_on_commit_callbacks, monkeypatch):
+    from django.core.mail import EmailMessage
+
+    from notifications.models import Message
+
     def refuse(*args: object, **kwargs: object) -> None:
         raise ConnectionRefusedError("SMTP down")
 
-    monkeypatch.setattr(services, "send_mail", refuse)
+    monkeypatch.setattr(EmailMessage, "send", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("accounts:register"), registration())
 
     # The account exists, and the ketua is on the page that offers to send the link again.
     assert response.status_code == 302
     assert User.objects.filter(email="andi.saputra@example.id").exists()
+    # The activation mail waits in the outbox, to be retried when the mail server is back.
+    message = Message.objects.get(to="andi.saputra@example.id", template="account_verification")
+    assert (message.status, message.attempts, "SMTP down" in message.last_error) == ("pending", 1, True)
 
 
 @pytest.mark.parametrize("role", [Role.VERIFIER, None])

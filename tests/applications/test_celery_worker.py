@@ -45,23 +45,27 @@ def _database_url(db: dict) -> str:
 
 
 @pytest.fixture
-def worker(tmp_path) -> Iterator[subprocess.Popen]:
+def worker(tmp_path, settings) -> Iterator[subprocess.Popen]:
     """A prefork worker with one child, on the test database, with the probe task loaded."""
     celery_app.conf.task_always_eager = False
     db = connection.settings_dict
+    # Private queues, so that tasks left over from another run cannot reach this worker.
+    prefix = f"test-{os.getpid()}-{time.monotonic_ns()}-"
+    settings.CELERY_QUEUE_PREFIX = prefix
+    queue = f"{prefix}interactive"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "jps_portal.settings",
         "DATABASE_URL": _database_url(db),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_QUEUE_PREFIX": prefix,
     }
-    # A private queue, so that tasks left over from another run cannot reach this worker.
-    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     celery_app.conf.task_default_queue = queue
     log = (tmp_path / "worker.log").open("w")
+    queues = ",".join(f"{prefix}{kind}" for kind in settings.CELERY_QUEUE_KINDS)
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "jps_portal", "worker", "--pool", "prefork", "--concurrency", "1",
-         "--queues", queue, "--include", "tests.worker_probe", "--without-gossip", "--without-mingle",
+         "--queues", queues, "--include", "tests.worker_probe", "--without-gossip", "--without-mingle",
          "--loglevel", "INFO"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -74,7 +78,7 @@ def worker(tmp_path) -> Iterator[subprocess.Popen]:
     except subprocess.TimeoutExpired:
         process.kill()
     celery_app.conf.task_always_eager = True
-    celery_app.conf.task_default_queue = "celery"
+    celery_app.conf.task_default_queue = "interactive"
 
 
 @pytest.mark.django_db(transaction=True)

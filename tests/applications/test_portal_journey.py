@@ -434,33 +434,43 @@ def test_every_officer_decision_emails_the_group(
     assert "Data lengkap." in mail.outbox[1].body
 
 
-def test_the_status_email_is_sent_once_however_often_the_task_runs(draft, applicant):
+def test_the_status_email_is_sent_once_however_often_the_task_runs(
+    draft, applicant, django_capture_on_commit_callbacks
+):
     from applications.tasks import send_status_email
 
     _complete(draft)
     change = services.application_submit(application=draft, by=applicant)
-    assert send_status_email(change.pk) is True
-    assert send_status_email(change.pk) is False
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_status_email(change.pk) is True
+        assert send_status_email(change.pk) is False
     assert len(mail.outbox) == 1
+    assert mail.outbox[0].body.count("http://127.0.0.1:8000/pengajuan/") == 1  # an absolute link
 
 
-def test_a_failed_send_can_be_retried(draft, applicant, monkeypatch):
+def test_a_failed_send_stays_in_the_outbox_and_is_retried(
+    draft, applicant, monkeypatch, django_capture_on_commit_callbacks
+):
     from applications.tasks import send_status_email
+    from notifications.models import Message
+    from notifications.services import message_deliver
 
     _complete(draft)
     change = services.application_submit(application=draft, by=applicant)
-    send, attempts = EmailMessage.send, []
+    send = EmailMessage.send
 
-    def smtp_down_once(message, *args, **kwargs):
-        attempts.append(message)
-        if len(attempts) == 1:
-            raise OSError("SMTP down")
-        return send(message, *args, **kwargs)
+    def smtp_down(message, *args, **kwargs):
+        raise OSError("SMTP down")
 
-    monkeypatch.setattr(EmailMessage, "send", smtp_down_once)
-    with pytest.raises(OSError):
-        send_status_email(change.pk)
-    assert send_status_email(change.pk) is True
+    monkeypatch.setattr(EmailMessage, "send", smtp_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_status_email(change.pk) is True  # queued in the outbox; the delivery failed
+    message = Message.objects.get(template="application_status_changed")
+    assert (message.status, message.attempts) == ("pending", 1) and mail.outbox == []
+
+    monkeypatch.setattr(EmailMessage, "send", send)
+    Message.objects.filter(pk=message.pk).update(next_attempt_at=None)
+    assert message_deliver(message_id=message.pk) is True
     assert len(mail.outbox) == 1
 
 
@@ -473,3 +483,19 @@ def test_a_group_without_an_email_address_gets_no_email(draft, applicant):
     applicant.save()
     assert send_status_email(change.pk) is False
     assert mail.outbox == []
+
+
+def test_a_phone_only_account_hears_about_its_status_by_sms(draft, applicant, django_capture_on_commit_callbacks):
+    from applications.tasks import send_status_email
+    from notifications import sms
+
+    _complete(draft)
+    change = services.application_submit(application=draft, by=applicant)
+    applicant.email, applicant.phone = "", "081234567890"
+    applicant.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_status_email(change.pk) is True
+    [text] = sms.outbox
+    assert text.to == "+6281234567890" and mail.outbox == []
+    assert draft.reference in text.body and "Diajukan" in text.body
+    assert f"http://127.0.0.1:8000/pengajuan/{draft.pk}/" in text.body

@@ -69,6 +69,7 @@ class Command(BaseCommand):
             self._report_logins(ensure_demo_logins())
         if result.created:
             self._schedule_tranches()
+            self._seed_after_the_money()
             self._refresh_tallies()
 
     def _schedule_tranches(self) -> None:
@@ -76,6 +77,17 @@ class Command(BaseCommand):
         them, so finance has payable tahap 1 to batch. Looked up by name, like the tallies below."""
         created = import_string("disbursements.services.tranches_create_missing")(by=None)
         self.stdout.write(f"Tranches scheduled for approved applications: {created:,}.")
+
+    def _seed_after_the_money(self) -> None:
+        """The launch training event (and what later apps add after the grant), looked up by name:
+        those apps depend on applications, never the reverse."""
+        if apps.is_installed("training"):
+            result = import_string("training.demo.launch_event_seed")()
+            if result.created:
+                self.stdout.write(
+                    f"Launch training event: {result.invited:,} groups invited, "
+                    f"{result.offline:,} offline / {result.online:,} online."
+                )
 
     def _refresh_tallies(self) -> None:
         """The directors' dashboard reads precomputed tallies: recompute them so it shows the demo

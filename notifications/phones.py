@@ -1,0 +1,27 @@
+"""Phone numbers as the SMS gateway wants them (E.164, ``+628…``), parsed by Google's libphonenumber
+rules (the ``phonenumbers`` package) rather than by a hand-written pattern."""
+
+import phonenumbers
+
+# Numbers written without a country code are Indonesian.
+DEFAULT_REGION = "ID"
+
+
+def phone_normalise(raw: str) -> str:
+    """``0812-3456-7890``, ``+62 812 3456 7890`` or ``62812…`` → ``+6281234567890``.
+
+    Raises ValueError for anything that is not a valid mobile or fixed number."""
+    try:
+        parsed = phonenumbers.parse(raw, DEFAULT_REGION)
+    except phonenumbers.NumberParseException as error:
+        raise ValueError(str(error)) from error
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError(f"not a valid phone number: {raw!r}")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_masked(e164: str) -> str:
+    """``+6281234567890`` → ``+62 812-****-890``: enough for a person to recognise their own number."""
+    if len(e164) < 8:
+        return "****"
+    return f"{e164[:3]} {e164[3:6]}-****-{e164[-3:]}"
