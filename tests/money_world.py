@@ -103,6 +103,7 @@ def build_money_world(*, ketua, approver, finance) -> MoneyWorld:  # noqa: ANN00
     intake = SubmissionIntake.objects.create(
         user=UserFactory(), payload={"scheme": scheme.pk}, received_at=timezone.now() - datetime.timedelta(hours=1)
     )
+    _training_rows(group=group, ketua=ketua)
     return MoneyWorld(
         scheme=scheme,
         group=group,
@@ -118,7 +119,7 @@ def build_money_world(*, ketua, approver, finance) -> MoneyWorld:  # noqa: ANN00
     )
 
 
-SNAPSHOT_APPS = ("applications", "groups", "disbursements")
+SNAPSHOT_APPS = ("applications", "groups", "disbursements", "training")
 
 
 def snapshot() -> dict[str, list[tuple]]:
@@ -130,3 +131,26 @@ def snapshot() -> dict[str, list[tuple]]:
         for model in apps.get_app_config(label).get_models():
             rows[model._meta.label] = list(model._default_manager.order_by("pk").values_list())
     return rows
+
+
+def _training_rows(*, group: Group, ketua) -> None:  # noqa: ANN001
+    """A training event the group is invited to, with one participant who attended: the training app's
+    history-tracked rows, so the revert tests reach them too."""
+    from accounts.models import Role
+    from training import services as training
+
+    organiser = UserFactory(role=Role.ADMIN, scope_national=True)
+
+    event = training.event_create(
+        year=2020, title="Pembekalan Wirausaha", starts_on=datetime.date(2020, 10, 3),
+        ends_on=datetime.date(2020, 10, 4), format="hybrid", venue="Hotel Santika", regency_id="32.78",
+        online_link="https://zoom.example/abc", capacity_offline=2, by=organiser,
+    )  # fmt: skip
+    event = training.event_open(event=event, by=organiser)
+    training.event_invite(event=event, criteria=training.InviteCriteria(group_codes=[group.code]), by=organiser)
+    member = group.members.order_by("pk").first()
+    invitation = event.invitations.get()
+    training.participants_register(invitation=invitation, choices={member.pk: "online"}, by=ketua)
+    training.attendance_grid_save(
+        session=event.sessions.order_by("pk").first(), shown={member.pk}, present={member.pk: "online"}, by=organiser
+    )
