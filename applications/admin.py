@@ -13,7 +13,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from applications import member_lists, services
 from applications.forms import DecisionNoteForm, RejectionForm, RevisionRequestForm
@@ -37,6 +36,7 @@ from groups.admin import SchemeYearFilter
 from groups.models import Member
 from groups.nik import NIK_SEARCH
 from jps_portal.admin_actions import Decision, confirm_then_run
+from jps_portal.admin_guards import ServiceOnlyChangeMixin, ServiceOnlyHistoryAdmin
 from jps_portal.paging import CappedCountPaginator
 from regions.admin import RegionScopedAdminMixin
 from regions.models import Province, Regency
@@ -47,14 +47,39 @@ Status = Application.Status
 REFERENCE_SEARCH = re.compile(r"JPS-[0-9]{4}-[A-Z]{3}-[0-9]{2}-[0-9]{6}")
 
 
+class SchemeQuotaForm(forms.ModelForm):
+    """A quota never drops below what its province has already had approved (groups and rupiah)."""
+
+    class Meta:
+        model = SchemeQuota
+        fields = ["province", "groups", "budget"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.instance.pk and not self.errors:
+            problem = services.scheme_quota_below_use(
+                self.instance, groups=cleaned.get("groups"), budget=cleaned.get("budget")
+            )
+            if problem:
+                raise ValidationError(problem)
+        return cleaned
+
+
 class SchemeQuotaInline(admin.TabularInline):
     model = SchemeQuota
+    form = SchemeQuotaForm
     extra = 0
     autocomplete_fields = ["province"]
+    # A quota row holds the approvals counted against it: lowered (never below use), never removed.
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+        # An existing row's province is its identity: the approvals were counted against it.
+        return ["province"] if obj is not None and obj.quotas.exists() else []
 
 
 @admin.register(Scheme)
-class SchemeAdmin(SimpleHistoryAdmin):
+class SchemeAdmin(ServiceOnlyHistoryAdmin):
     list_display = [
         "name",
         "programme",
@@ -68,6 +93,12 @@ class SchemeAdmin(SimpleHistoryAdmin):
     list_filter = ["programme", "year"]
     search_fields = ["name", "dipa_number"]
     inlines = [SchemeQuotaInline]
+
+    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+        # Once an application under the scheme is approved, its money rules are what the tranches,
+        # quotas and reports were computed from: they stay as they were.
+        frozen = services.scheme_frozen_fields(obj) if obj is not None else ()
+        return [*super().get_readonly_fields(request, obj), *frozen]
 
     @admin.display(description=_("bantuan per kelompok"), ordering="amount_per_group")
     def amount(self, scheme: Scheme) -> str:
@@ -172,7 +203,7 @@ class GroupFlagsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, ServiceOnlyHistoryAdmin):
     resource_classes = [ApplicationResource]  # export (CSV/XLSX, streamed too): spreadsheets.admin
     scope_province_path = "province"
     scope_regency_path = "group__regency"
@@ -190,6 +221,18 @@ class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, Simp
     # A reference or a 16-digit NIK is matched exactly on its index (see get_search_results).
     search_fields = ["group__name"]
     search_help_text = _("Nomor pendaftaran, NIK anggota (16 digit), atau nama/kode kelompok.")
+    # Status, amounts, scheme and group move only through the decision services.
+    service_only_fields = (
+        "reference",
+        "group",
+        "scheme",
+        "province",
+        "status",
+        "requested_amount",
+        "approved_amount",
+        "submitted_at",
+        "decided_at",
+    )
     readonly_fields = [
         "reference",
         "group_link",
@@ -228,7 +271,11 @@ class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, Simp
 
     def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
         # The proposal is the group's: officers read it and send it back for revision, never rewrite it.
-        return [*self.readonly_fields, *self.tkm_proposal_fields, *self.padat_karya_proposal_fields]
+        return [
+            *super().get_readonly_fields(request, obj),
+            *self.tkm_proposal_fields,
+            *self.padat_karya_proposal_fields,
+        ]
 
     def get_fieldsets(self, request, obj=None):  # noqa: ANN001, ANN201
         # Only the proposal fields of the application's own programme.
@@ -416,7 +463,7 @@ class FlagAcknowledgeForm(forms.Form):
 
 
 @admin.register(Flag)
-class FlagAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
+class FlagAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
     scope_province_path = "group__regency__province"
     scope_regency_path = "group__regency"
     list_display = ["rule", "severity", "group", "member", "raised_at", "resolved_at", "cleared_by", "cleared_at"]
@@ -435,14 +482,13 @@ class FlagAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
         "cleared_at",
         "clear_note",
     ]
+    # A finding is closed by fixing the data or acknowledging it (flag_acknowledge), never erased.
+    service_only_fields = tuple(readonly_fields)
     actions = ["acknowledge_selected"]
     show_full_result_count = False
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False
-
-    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
-        return False  # a finding is closed by fixing the data or acknowledging it, never erased
 
     @admin.action(description=_("Tandai sudah ditinjau / akui peringatan"), permissions=["change"])
     def acknowledge_selected(self, request: HttpRequest, queryset: QuerySet[Flag]) -> TemplateResponse | None:
@@ -482,7 +528,7 @@ class FlagAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ApplicationStatusChange)
-class ApplicationStatusChangeAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+class ApplicationStatusChangeAdmin(RegionScopedAdminMixin, ServiceOnlyChangeMixin, admin.ModelAdmin):
     scope_province_path = "application__province"
     scope_regency_path = "application__group__regency"
     list_display = ["application", "from_status", "to_status", "changed_by", "changed_at", "reason_code"]
@@ -495,9 +541,6 @@ class ApplicationStatusChangeAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
         return False
 
 
@@ -513,7 +556,7 @@ class SubmissionIntakeDocumentInline(admin.TabularInline):
 
 
 @admin.register(SubmissionIntake)
-class SubmissionIntakeAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+class SubmissionIntakeAdmin(RegionScopedAdminMixin, ServiceOnlyChangeMixin, admin.ModelAdmin):
     # A waiting intake has no region yet: only national staff see it until it becomes an application.
     scope_province_path = "application__province"
     scope_regency_path = "application__group__regency"
@@ -543,7 +586,7 @@ class MemberListUploadForm(forms.Form):
 
 
 @admin.register(MemberListImport)
-class MemberListImportAdmin(admin.ModelAdmin):
+class MemberListImportAdmin(ServiceOnlyChangeMixin, admin.ModelAdmin):
     """Member lists from Disnaker offices. The pages are custom views; every one of them looks the
     job up through ``get_queryset``, so a job outside the officer's region is a 404."""
 
@@ -570,9 +613,6 @@ class MemberListImportAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
         return False
 
-    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
-        return False
-
     def get_urls(self) -> list:
         wrap = self.admin_site.admin_view
         return [
@@ -587,6 +627,13 @@ class MemberListImportAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):  # noqa: ANN001, ANN201
         job = self._job_or_404(request, object_id)
         return redirect("admin:applications_memberlistimport_job", job.pk)
+
+    def add_view(self, request, form_url="", extra_context=None):  # noqa: ANN001, ANN201
+        # A job is made only by uploading a list (member_list_upload); the model form would let an
+        # officer type a job's status and counts by hand.
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return redirect("admin:applications_memberlistimport_upload")
 
     def _job_or_404(self, request: HttpRequest, job_id: object) -> MemberListImport:
         if not self.has_view_permission(request):

@@ -326,6 +326,43 @@ def _quota_used(quota: SchemeQuota) -> dict[str, int]:
     return {"groups": used["groups"], "amount": used["amount"] or 0}
 
 
+# The scheme's rules the approved grants were computed from: the tranche split and amounts, the
+# equipment share the receipts are read against, the HOK wages and the project period of the reports.
+SCHEME_MONEY_FIELDS = (
+    "programme",
+    "year",
+    "amount_per_group",
+    "tranche_plan",
+    "equipment_percent",
+    "wage_pekerja",
+    "wage_tukang",
+    "wage_ketua",
+    "duration_days",
+)
+
+
+def scheme_frozen_fields(scheme: Scheme) -> tuple[str, ...]:
+    """The fields of ``scheme`` no one may edit any more: its money rules, once an application under
+    it has been approved (the admin shows them read-only)."""
+    approved = Application.objects.filter(scheme=scheme, status__in=APPROVED_OR_LATER).exists()
+    return SCHEME_MONEY_FIELDS if approved else ()
+
+
+def scheme_quota_below_use(quota: SchemeQuota, *, groups: int | None, budget: int | None) -> str | None:
+    """Why ``groups`` / ``budget`` cannot be the quota's new values (below what is already
+    approved against it), or None."""
+    used = _quota_used(quota)
+    if groups is not None and groups < used["groups"]:
+        return _("Kuota kelompok tidak dapat kurang dari %(count)d kelompok yang sudah disetujui.") % {
+            "count": used["groups"]
+        }
+    if budget is not None and budget < used["amount"]:
+        return _("Pagu anggaran tidak dapat kurang dari %(amount)s yang sudah disetujui.") % {
+            "amount": format_rupiah(used["amount"])
+        }
+    return None
+
+
 def _verified_by(application: Application) -> int | None:
     change = application.status_changes.filter(to_status=Status.VERIFIED).order_by("-changed_at", "-pk").first()
     return change.changed_by_id if change else None

@@ -14,7 +14,6 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from applications.models import TransitionError
 from applications.money import format_rupiah
@@ -34,23 +33,23 @@ from disbursements.models import (
     UsageReportStatusChange,
 )
 from jps_portal.admin_actions import Decision, confirm_then_run
+from jps_portal.admin_guards import ServiceOnlyChangeMixin, ServiceOnlyHistoryAdmin
 from jps_portal.paging import CappedCountPaginator
 from regions.admin import RegionScopedAdminMixin
 
 
-class ReadOnlyAdminMixin:
+class ReadOnlyAdminMixin(ServiceOnlyChangeMixin):
+    """Rows written only by the services: shown, never added, changed or deleted in the admin."""
+
     def has_add_permission(self, request, obj=None):  # noqa: ANN001, ANN201
         return False
 
     def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
         return False
 
-    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
-        return False
-
 
 @admin.register(Tranche)
-class TrancheAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
+class TrancheAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
     scope_province_path = "application__province"
     scope_regency_path = "application__group__regency"
     list_display = ["application", "number", "percentage", "rupiah", "status", "bank", "paid_at"]
@@ -58,7 +57,7 @@ class TrancheAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ["application__group__bank"]
     search_fields = ["application__reference"]
     # Money and status move only through the disbursement services, never by hand.
-    readonly_fields = ["application", "number", "percentage", "amount", "status", "paid_at", "created_at"]
+    service_only_fields = ("application", "number", "percentage", "amount", "status", "paid_at", "created_at")
     paginator = CappedCountPaginator
     show_full_result_count = False
     actions = ["batch_selected", "reissue_selected"]
@@ -72,9 +71,6 @@ class TrancheAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
         return str(tranche.application.group.bank or "–")
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
         return False
 
     def has_batch_permission(self, request: HttpRequest) -> bool:
@@ -128,7 +124,7 @@ def _messages(error: Exception) -> list[str]:
 
 
 @admin.register(PaymentBatch)
-class PaymentBatchAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+class PaymentBatchAdmin(RegionScopedAdminMixin, ServiceOnlyChangeMixin, admin.ModelAdmin):
     # A batch is scoped by the province it was made for and carries no regency: a regency-scoped
     # officer sees no batch, and a batch for all provinces is seen only nationally.
     scope_province_path = "province"
@@ -155,6 +151,7 @@ class PaymentBatchAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         "open",
     ]
     fields = readonly_fields
+    service_only_fields = ("reference", "status", "scheme", "province", "bank", "exported_at", "reconciled_at")
     change_form_template = "admin/disbursements/paymentbatch/change_form.html"
     change_list_template = "admin/disbursements/paymentbatch/change_list.html"
 
@@ -163,9 +160,6 @@ class PaymentBatchAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False  # batches are made from the tranche list
-
-    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
-        return False
 
     @admin.display(description=_("baris"))
     def lines_link(self, batch: PaymentBatch) -> str:
@@ -305,7 +299,7 @@ MAX_EXCEPTIONS_RESOLVED = 500
 
 
 @admin.register(ReconciliationException)
-class ReconciliationExceptionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+class ReconciliationExceptionAdmin(RegionScopedAdminMixin, ServiceOnlyChangeMixin, admin.ModelAdmin):
     # A line that matched nothing has no region: only national officers see it (fail-closed).
     scope_province_path = "line__tranche__application__province"
     scope_regency_path = "line__tranche__application__group__regency"
@@ -336,14 +330,13 @@ class ReconciliationExceptionAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         "resolved_at",
         "resolution_note",
     ]
+    # Closed only by reconciliation_exception_resolve (a note, who and when).
+    service_only_fields = tuple(readonly_fields)
     actions = ["resolve_selected"]
     paginator = CappedCountPaginator
     show_full_result_count = False
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
         return False
 
     def has_resolve_permission(self, request: HttpRequest) -> bool:
@@ -437,7 +430,7 @@ MAX_REPORT_DECISIONS = 200
 
 
 @admin.register(UsageReport)
-class UsageReportAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
+class UsageReportAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
     scope_province_path = "tranche__application__province"
     scope_regency_path = "tranche__application__group__regency"
     list_display = ["tranche", "kind", "status", "submitted_at", "decided_at"]
@@ -456,15 +449,14 @@ class UsageReportAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
         "created_at",
     ]
     fields = readonly_fields
+    # Decided only by report_accept / report_return (with their confirmation page).
+    service_only_fields = ("tranche", "kind", "status", "return_reason", "submitted_at", "decided_at", "decided_by")
     inlines = [ReceiptInline, AttendanceInline, PhotoInline, ReportStatusChangeInline]
     actions = ["accept_selected", "return_selected"]
     show_full_result_count = False
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False  # groups write their reports in the portal
-
-    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
-        return False
 
     @admin.display(description=_("pengeluaran"))
     def spending(self, report: UsageReport) -> str:
@@ -526,7 +518,7 @@ class UsageReportAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(TreasuryReturn)
-class TreasuryReturnAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
+class TreasuryReturnAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
     scope_province_path = "application__province"
     scope_regency_path = "application__group__regency"
     list_display = ["application", "rupiah", "ntpn", "paid_on", "recorded_by"]
@@ -543,13 +535,12 @@ class TreasuryReturnAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
         "recorded_at",
     ]
     fields = readonly_fields
+    # Recorded by the group with its final LPJ (report_treasury_return_record), booked on acceptance.
+    service_only_fields = ("application", "amount", "ntpn", "billing_code", "paid_on", "recorded_by")
     show_full_result_count = False
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False  # recorded with the final LPJ
-
-    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
-        return False
 
     @admin.display(description=_("nilai disetor"), ordering="amount")
     def rupiah(self, treasury_return: TreasuryReturn) -> str:

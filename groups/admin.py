@@ -5,11 +5,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from groups.models import Bank, Group, Member
 from groups.nik import NIK_SEARCH
 from groups.resources import MemberResource
+from groups.services import group_is_editable
+from jps_portal.admin_guards import ServiceOnlyHistoryAdmin
 from jps_portal.paging import CappedCountPaginator
 from regions.admin import RegionScopedAdminMixin
 from spreadsheets.admin import SpreadsheetExportAdminMixin
@@ -53,15 +54,34 @@ class BankAdmin(admin.ModelAdmin):
     search_fields = ["=code", "name"]
 
 
+# Who the money is for and where it goes: never typed over in the admin. Before submission the group
+# edits them itself; under review the verifier sends the application back for revision; after
+# approval an officer proposes a correction that a second officer confirms (corrections app).
+GROUP_IDENTITY_FIELDS = ("code", "year", "regency", "bank", "account_number", "account_holder")
+MEMBER_IDENTITY_FIELDS = ("group", "year", "nik", "name", "sex", "birth_date")
+MEMBER_OTHER_FIELDS = ("role", "employment_status", "has_disability", "phone")
+
+
 class MemberInline(admin.TabularInline):
     model = Member
     fields = ["nik", "name", "sex", "birth_date", "role", "employment_status", "has_disability", "phone"]
     extra = 0
     show_change_link = True
 
+    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+        if obj is not None and not group_is_editable(obj):
+            return [*MEMBER_IDENTITY_FIELDS, *MEMBER_OTHER_FIELDS]
+        return list(MEMBER_IDENTITY_FIELDS)
+
+    def has_add_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False  # members join through the group's portal or a Disnaker list, NIK checks included
+
+    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return obj is not None and group_is_editable(obj) and super().has_delete_permission(request, obj)
+
 
 @admin.register(Group)
-class GroupAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
+class GroupAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
     scope_province_path = "regency__province"
     scope_regency_path = "regency"
     list_display = ["code", "name", "year", "regency", "bank", "account_number", "created_at"]
@@ -71,9 +91,23 @@ class GroupAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
     search_help_text = _("Kode kelompok, nomor rekening (persis) atau nama kelompok.")
     autocomplete_fields = ["regency", "bank", "user"]
     readonly_fields = ["checks_requested_at", "checks_completed_at", "created_at", "updated_at"]
+    service_only_fields = GROUP_IDENTITY_FIELDS
+    deletable = True  # a group with nothing under review; its applications protect it otherwise
     inlines = [MemberInline]
     paginator = CappedCountPaginator
     show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+        fields = super().get_readonly_fields(request, obj)
+        # The group's account link too, once its application is under review or funded: whoever
+        # holds it proposes account fixes and reports on the money.
+        return [*fields, "user"] if obj is not None and not group_is_editable(obj) else fields
+
+    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+        return False  # groups register in the portal or come with a Disnaker member list
+
+    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return (obj is None or group_is_editable(obj)) and super().has_delete_permission(request, obj)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Group], search_term: str
@@ -91,7 +125,7 @@ class GroupAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, SimpleHistoryAdmin):
+class MemberAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, ServiceOnlyHistoryAdmin):
     resource_classes = [MemberResource]  # export (CSV/XLSX, streamed too): spreadsheets.admin
     scope_province_path = "group__regency__province"
     scope_regency_path = "group__regency"
@@ -102,10 +136,24 @@ class MemberAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, SimpleHis
     search_help_text = _("NIK (16 digit, persis) atau nama anggota.")
     autocomplete_fields = ["group"]
     readonly_fields = ["year", "created_at"]
+    service_only_fields = MEMBER_IDENTITY_FIELDS
+    deletable = True  # while the group may still change its members (see has_delete_permission)
     paginator = CappedCountPaginator
     show_full_result_count = False
     # Newest first on the primary key: the model's (group, pk) order would sort a million rows per page.
     ordering = ["-pk"]
+
+    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and not group_is_editable(obj.group):
+            return [*fields, *MEMBER_OTHER_FIELDS]
+        return fields
+
+    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+        return False  # members join through the group's portal or a Disnaker list, NIK checks included
+
+    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return (obj is None or group_is_editable(obj.group)) and super().has_delete_permission(request, obj)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Member], search_term: str

@@ -4,6 +4,8 @@ exported in the admin, never edited, deleted or restored from history around the
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from jps_portal.admin_guards import ReadOnlyHistoryMixin
+
 
 class ReadOnlyAdminMixin:
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -16,8 +18,7 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class NoRevertHistoryAdmin(SimpleHistoryAdmin):
-    """History is shown, never restored: a revert would write around the services."""
-
-    def revert_disabled(self, request: HttpRequest, obj: object = None) -> bool:
-        return True
+class NoRevertHistoryAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin):
+    """History is shown, never restored: a revert would write around the services. Hiding the button
+    is not enough (the revert view takes a hand-made POST), so the view itself refuses
+    (``jps_portal.admin_guards.ReadOnlyHistoryMixin``)."""

@@ -173,6 +173,11 @@ RATE_LIMITS = {
     "nik-check": (env.int("NIK_CHECK_LIMIT", default=120), env.int("NIK_CHECK_WINDOW_SECONDS", default=900)),
 }
 
+# --- Audit trail (django-simple-history) ----------------------------------------------------
+# History is read, never replayed: no "revert" button, and every admin refuses the revert view
+# itself (jps_portal/admin_guards.py), since a revert writes a past row around the services.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # --- Language, time, money ------------------------------------------------------------------
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]

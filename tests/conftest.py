@@ -103,3 +103,9 @@ def finance(db):
 @pytest.fixture
 def director(db):
     return UserFactory(username="hendra", first_name="Hendra", scope_national=True, role=Role.DIRECTOR)
+
+
+@pytest.fixture
+def portal_admin(db):
+    """Yanti, administrator of the portal (every permission of the portal's apps), national."""
+    return UserFactory(username="yanti", first_name="Yanti", scope_national=True, role=Role.ADMIN)
