@@ -37,6 +37,12 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "disbursements.view_treasuryreturn",
         "disbursements.change_treasuryreturn",
         "disbursements.view_tranche",
+        # Corrections of a funded group's account and members' identity: propose, and confirm or reject
+        # another officer's proposal (never their own: corrections.services and the database refuse it).
+        "corrections.view_correction",
+        "corrections.add_correction",
+        "corrections.confirm_correction",
+        "corrections.view_correctionstatuschange",
         # Training in their region: invite groups, keep attendance.
         "training.view_trainingevent",
         "training.invite_groups",
@@ -75,6 +81,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "disbursements.view_reconciliationexception",
         "disbursements.change_reconciliationexception",
         "disbursements.resolve_reconciliationexception",
+        # Finance sees why an account changed before a re-issued tahap goes out again.
+        "corrections.view_correction",
+        "corrections.view_correctionstatuschange",
     ],
     Role.DIRECTOR: [
         "applications.view_application",
@@ -113,6 +122,7 @@ ROLE_PERMISSIONS[Role.ADMIN] = [
     "applications.*",
     "groups.*",
     "disbursements.*",
+    "corrections.*",
     "regions.*",
     "dashboards.*",
     "audit.*",

@@ -144,19 +144,3 @@ class ResolutionNoteForm(forms.Form):
         max_length=2000,
         help_text=_("Apa yang diperiksa dan diputuskan, mis. konfirmasi bank atau koreksi manual."),
     )
-
-
-class BankAccountFixForm(forms.Form):
-    bank = forms.ModelChoiceField(queryset=None, label=_("Bank"))
-    account_number = forms.RegexField(
-        regex=r"^[0-9]{6,20}$",
-        label=_("Nomor rekening"),
-        error_messages={"invalid": _("Nomor rekening harus 6–20 angka, tanpa spasi atau tanda baca.")},
-    )
-    account_holder = forms.CharField(label=_("Nama pemilik rekening"), max_length=200)
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        from groups.models import Bank
-
-        super().__init__(*args, **kwargs)
-        self.fields["bank"].queryset = Bank.objects.filter(is_active=True)

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -254,6 +255,15 @@ class LedgerQuerySet(models.QuerySet):
 
 class LedgerImmutableError(Exception):
     pass
+
+
+class OverpaymentError(ValidationError):
+    """A ledger row would put a tranche's net paid amount (paid − returned by the bank) above the
+    tranche's amount: the tahap would be paid twice. PostgreSQL refuses such a row itself (constraint
+    trigger ``ledger_net_paid_within_tranche``); the services say it in words on every database."""
+
+    # The name the PostgreSQL trigger raises under (migration 0006).
+    CONSTRAINT = "ledger_net_paid_within_tranche"
 
 
 class LedgerEntry(models.Model):

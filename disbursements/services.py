@@ -11,14 +11,15 @@ import datetime
 import hashlib
 import io
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from applications.money import format_rupiah, split_by_percentages
 from disbursements.bankfiles import BankResultRow
 from disbursements.models import (
     LedgerEntry,
+    OverpaymentError,
     PaymentBatch,
     PaymentBatchLine,
     ReconciliationException,
@@ -73,8 +75,9 @@ def ledger_record(
 ) -> LedgerEntry:
     """Append one money event. ``amount`` is signed: positive when money reaches the group (paid),
     negative when it comes back to the state (``returned_to_treasury``), zero otherwise; the
-    database refuses any other sign."""
-    return LedgerEntry.objects.create(
+    database refuses any other sign, and any row that would pay a tranche above its amount
+    (``OverpaymentError``)."""
+    entry = LedgerEntry(
         tranche=tranche,
         kind=kind,
         amount=amount,
@@ -85,6 +88,53 @@ def ledger_record(
         note=note[:300],
         created_by=by,
     )
+    if amount <= 0:
+        entry.save()
+        return entry
+    with transaction.atomic():
+        if connection.vendor != "postgresql":  # PostgreSQL's trigger checks it; SQLite has none
+            Tranche.objects.select_for_update().filter(pk=tranche.pk).exists()
+            if tranche_net_paid(tranche.pk) + amount > tranche.amount:
+                raise overpayment_error([tranche.pk])
+        try:
+            with transaction.atomic():
+                entry.save()
+        except IntegrityError as error:
+            _raise_if_overpayment(error)
+            raise
+    return entry
+
+
+# Ledger kinds that count towards a tranche's net paid amount: paid (positive) and returned by the
+# bank. A transfer the bank returns is settled from a pending line and never booked as paid, so today
+# its row is 0; a return of money already booked as paid would be a negative "returned" row. A deposit
+# of unspent money to Kas Negara does not count: it never makes a tahap payable again.
+NET_PAID_KINDS = (Kind.PAID, Kind.RETURNED)
+
+
+def tranche_net_paid(tranche_id: int) -> int:
+    """What the ledger says reached the group for this tranche (paid − returned by the bank)."""
+    rows = LedgerEntry.objects.filter(tranche_id=tranche_id, kind__in=NET_PAID_KINDS)
+    return rows.aggregate(net=Sum("amount"))["net"] or 0
+
+
+def overpayment_error(tranche_ids: list[int]) -> OverpaymentError:
+    tranches = Tranche.objects.filter(pk__in=tranche_ids).select_related("application").order_by("pk")
+    return OverpaymentError(
+        _(
+            "Tahap %(tranches)s sudah dibayar menurut buku besar; pembayaran ini akan melebihi nilai tahap. "
+            "Tidak ada yang dicatat."
+        )
+        % {"tranches": ", ".join(str(tranche) for tranche in tranches[:10]) or "?"}
+    )
+
+
+def _raise_if_overpayment(error: IntegrityError) -> None:
+    """PostgreSQL's trigger (migration 0006) refused a ledger row: say it in words."""
+    text = str(error)
+    if OverpaymentError.CONSTRAINT in text:
+        match = re.search(r"tranche (\d+) would be paid", text)
+        raise overpayment_error([int(match.group(1))] if match else []) from error
 
 
 # --- tranches ------------------------------------------------------------------------------------
@@ -176,8 +226,8 @@ def tranche_account_fixed(tranche: Tranche) -> bool:
 @transaction.atomic
 def tranche_reissue(*, tranche: Tranche, by: AbstractBaseUser, note: str = "") -> Tranche:
     """A failed or returned tranche becomes payable again, once the group's bank account has been
-    changed since the failed transfer (by the group in the portal or by an officer; both audited by
-    simple-history). The next batch gives it a new payment reference."""
+    changed since the failed transfer (a confirmed correction, audited by simple-history). The next
+    batch gives it a new payment reference."""
     locked = Tranche.objects.select_for_update().select_related("application__group").get(pk=tranche.pk)
     if locked.status not in (Tranche.Status.FAILED, Tranche.Status.RETURNED):
         raise TransitionError(_("Hanya tahap yang gagal atau dikembalikan bank yang dapat diterbitkan ulang."))
@@ -229,24 +279,17 @@ def failed_transfers(group: Group) -> list[FailedTransfer]:
     return failed
 
 
-@transaction.atomic
-def group_bank_account_fix(
-    *, group: Group, by: AbstractBaseUser, bank_id: str, account_number: str, account_holder: str
-) -> list[Tranche]:
-    """The group (or an officer) gives a new bank account after a transfer failed; the failed
-    tranches become payable again. Only allowed while a tranche is failed or returned: otherwise the
-    account of a funded group stays frozen."""
-    from groups.services import group_bank_account_update
-
+def tranches_reissue_after_account_change(*, group: Group, by: AbstractBaseUser) -> list[Tranche]:
+    """After a confirmed change of the group's bank account (``corrections``): the group's failed or
+    returned tranches whose failed transfer went to another account become payable again."""
     waiting = list(tranches_awaiting_account_fix(group).select_for_update())
-    if not waiting:
-        raise ValidationError(_("Rekening hanya dapat diubah bila ada pembayaran yang gagal."))
-    group_bank_account_update(
-        group=group, by=by, bank_id=bank_id, account_number=account_number, account_holder=account_holder
-    )
-    if not tranche_account_fixed(waiting[0]):
-        raise ValidationError(_("Rekening baru sama dengan rekening yang gagal ditransfer."))
-    return [tranche_reissue(tranche=tranche, by=by) for tranche in waiting]
+    return [tranche_reissue(tranche=tranche, by=by) for tranche in waiting if tranche_account_fixed(tranche)]
+
+
+def group_has_unsettled_transfer(group: Group) -> bool:
+    """A tahap of the group sits in a payment batch the bank has not answered yet: the transfer went
+    (or goes) to the account on file, so that account must not change until the batch is settled."""
+    return PaymentBatchLine.objects.filter(tranche__application__group=group, outcome=Outcome.PENDING).exists()
 
 
 # --- batches --------------------------------------------------------------------------------------
@@ -299,6 +342,17 @@ def payment_batch_create(
     missing = [row[3] for row in rows if not row[4]]
     if missing:
         raise ValidationError(_("Kelompok belum punya rekening bank: %(refs)s.") % {"refs": ", ".join(missing[:10])})
+    # "Terjadwal" but already paid by the ledger's count: a status reached by a path around the
+    # services. Refused, not skipped: it needs a person, and the database would refuse its payment.
+    already_paid = list(
+        LedgerEntry.objects.filter(tranche_id__in=scoped.values("pk"), kind__in=NET_PAID_KINDS)
+        .values("tranche_id")
+        .annotate(net=Sum("amount"))
+        .filter(net__gt=0)
+        .values_list("tranche_id", flat=True)
+    )
+    if already_paid:
+        raise overpayment_error(already_paid)
     attempts = _attempts_so_far(ids)
     now = timezone.now()
     batch = PaymentBatch.objects.create(
@@ -638,6 +692,7 @@ class _ApplyTable:
 LINES = PaymentBatchLine._meta.db_table
 TRANCHES = Tranche._meta.db_table
 APPLICATIONS = Application._meta.db_table
+LEDGER = LedgerEntry._meta.db_table
 
 
 def _apply_outcomes(table: _ApplyTable, now: datetime.datetime) -> set[int]:
@@ -673,15 +728,38 @@ def _tranches_settle(table: _ApplyTable, expected: int, now: datetime.datetime) 
 
 
 def _ledger_settle(table: _ApplyTable, by: AbstractBaseUser, now: datetime.datetime) -> None:
-    """One ledger row per settled line, written by the database from the lines themselves."""
+    """One ledger row per settled line, written by the database from the lines themselves. A paid
+    line whose tranche the ledger already counts as paid refuses the whole import
+    (``OverpaymentError``): by PostgreSQL's trigger, or by the same check here on SQLite."""
+    if connection.vendor != "postgresql":
+        _refuse_overpaying_lines(table)
+    try:
+        with transaction.atomic():
+            table.cursor.execute(
+                f"INSERT INTO {LEDGER} (tranche_id, batch_id, kind, amount, payment_reference, "  # noqa: S608
+                "bank_transaction_id, reason_code, note, created_by_id, created_at) "
+                "SELECT l.tranche_id, l.batch_id, l.outcome, CASE WHEN l.outcome = %s THEN l.amount ELSE 0 END, "
+                f"l.payment_reference, l.bank_transaction_id, l.reason_code, '', %s, %s FROM {LINES} AS l "
+                f"JOIN {table.name} AS r ON r.line_id = l.id ORDER BY l.id",
+                [Outcome.PAID, by.pk, now],
+            )
+    except IntegrityError as error:
+        _raise_if_overpayment(error)
+        raise
+
+
+def _refuse_overpaying_lines(table: _ApplyTable) -> None:
+    """The trigger's check, set-based, for the paid lines about to be booked (SQLite)."""
     table.cursor.execute(
-        f"INSERT INTO {LedgerEntry._meta.db_table} (tranche_id, batch_id, kind, amount, payment_reference, "  # noqa: S608
-        "bank_transaction_id, reason_code, note, created_by_id, created_at) "
-        "SELECT l.tranche_id, l.batch_id, l.outcome, CASE WHEN l.outcome = %s THEN l.amount ELSE 0 END, "
-        f"l.payment_reference, l.bank_transaction_id, l.reason_code, '', %s, %s FROM {LINES} AS l "
-        f"JOIN {table.name} AS r ON r.line_id = l.id ORDER BY l.id",
-        [Outcome.PAID, by.pk, now],
+        f"SELECT l.tranche_id FROM {LINES} AS l JOIN {table.name} AS r ON r.line_id = l.id "  # noqa: S608
+        f"JOIN {TRANCHES} AS t ON t.id = l.tranche_id WHERE l.outcome = %s GROUP BY l.tranche_id, t.amount "
+        f"HAVING SUM(l.amount) + COALESCE((SELECT SUM(e.amount) FROM {LEDGER} AS e "
+        "WHERE e.tranche_id = l.tranche_id AND e.kind IN (%s, %s)), 0) > t.amount",
+        [Outcome.PAID, *NET_PAID_KINDS],
     )
+    overpaid = [pk for (pk,) in table.cursor.fetchall()]
+    if overpaid:
+        raise overpayment_error(overpaid)
 
 
 def _applications_advance(table: _ApplyTable, by: AbstractBaseUser | None, now: datetime.datetime) -> None:

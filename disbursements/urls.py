@@ -13,6 +13,5 @@ urlpatterns = [
     path("tahap/<int:pk>/ajukan/", views.report_submit, name="submit"),
     path("kuitansi/<int:pk>/hapus/", views.receipt_delete, name="receipt_delete"),
     path("foto/<int:pk>/hapus/", views.photo_delete, name="photo_delete"),
-    path("rekening/", views.account_fix, name="account_fix"),
     path("berkas/<str:kind>/<int:pk>/", views.report_file, name="file"),
 ]

@@ -20,9 +20,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from applications.models import TransitionError
 from applications.views import group_required
-from disbursements import reports, services
+from disbursements import reports
 from disbursements.forms import (
-    BankAccountFixForm,
     PhotoForm,
     ReceiptForm,
     TreasuryReturnForm,
@@ -363,40 +362,3 @@ def report_file(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-# --- a transfer failed: the group gives a bank account that works ----------------------------------------
-
-
-@group_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def account_fix(request: HttpRequest, group: Group) -> HttpResponse:
-    """The bank refused a transfer (closed, dormant, wrong name…): the group sees why, gives a new
-    account, and the tahap goes back in the queue for the next batch with a new payment reference."""
-    failed = services.failed_transfers(group)
-    if not failed:
-        messages.info(request, _("Tidak ada pembayaran yang gagal; rekening tidak perlu diubah."))
-        return redirect("groups:home")
-    initial = {"bank": group.bank_id, "account_number": group.account_number, "account_holder": group.account_holder}
-    form = BankAccountFixForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            reissued = services.group_bank_account_fix(
-                group=group,
-                by=request.user,
-                bank_id=form.cleaned_data["bank"].pk,
-                account_number=form.cleaned_data["account_number"],
-                account_holder=form.cleaned_data["account_holder"].strip(),
-            )
-        except (ValidationError, TransitionError) as error:
-            _apply_errors(form, error if isinstance(error, ValidationError) else ValidationError(str(error)))
-        else:
-            numbers = ", ".join(str(tranche.number) for tranche in reissued)
-            messages.success(
-                request,
-                _("Rekening diperbarui. Tahap %(numbers)s akan dibayar ulang pada batch berikutnya.")
-                % {"numbers": numbers},
-            )
-            return redirect("applications:detail", pk=reissued[0].application_id)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "disbursements/account_fix.html", {"form": form, "failed": failed}, status=status)

@@ -2,14 +2,15 @@ import re
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Bank, Group, Member
 from groups.nik import NIK_SEARCH
 from groups.resources import MemberResource
-from groups.services import group_is_editable
+from groups.services import group_is_editable, group_is_funded
 from jps_portal.admin_guards import ServiceOnlyHistoryAdmin
 from jps_portal.paging import CappedCountPaginator
 from regions.admin import RegionScopedAdminMixin
@@ -56,10 +57,21 @@ class BankAdmin(admin.ModelAdmin):
 
 # Who the money is for and where it goes: never typed over in the admin. Before submission the group
 # edits them itself; under review the verifier sends the application back for revision; after
-# approval an officer proposes a correction that a second officer confirms (corrections app).
+# approval an officer proposes a correction that a second officer confirms (corrections app; the change
+# page links to it).
 GROUP_IDENTITY_FIELDS = ("code", "year", "regency", "bank", "account_number", "account_holder")
 MEMBER_IDENTITY_FIELDS = ("group", "year", "nik", "name", "sex", "birth_date")
 MEMBER_OTHER_FIELDS = ("role", "employment_status", "has_disability", "phone")
+# The corrections app's propose views, by URL name (groups does not import corrections).
+PROPOSE_PERMISSION = "corrections.add_correction"
+
+
+def _correction_links(request: HttpRequest, group: Group | None, url_name: str, pk: int, label: str) -> list:
+    """The link to propose a correction, offered only where it can be used: a funded group, an officer
+    who may propose (the admin page already limited the row to their region)."""
+    if group is None or not request.user.has_perm(PROPOSE_PERMISSION) or not group_is_funded(group):
+        return []
+    return [(reverse(f"admin:{url_name}", args=[pk]), label)]
 
 
 class MemberInline(admin.TabularInline):
@@ -92,10 +104,21 @@ class GroupAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
     autocomplete_fields = ["regency", "bank", "user"]
     readonly_fields = ["checks_requested_at", "checks_completed_at", "created_at", "updated_at"]
     service_only_fields = GROUP_IDENTITY_FIELDS
+    change_form_template = "admin/groups/change_form_corrections.html"
     deletable = True  # a group with nothing under review; its applications protect it otherwise
     inlines = [MemberInline]
     paginator = CappedCountPaginator
     show_full_result_count = False
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        group = self.get_object(request, object_id)
+        links = _correction_links(
+            request, group, "corrections_correction_propose_bank_account", group.pk if group else 0,
+            _("Usulkan koreksi rekening"),
+        )  # fmt: skip
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "correction_links": links})
 
     def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
         fields = super().get_readonly_fields(request, obj)
@@ -137,11 +160,22 @@ class MemberAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, ServiceOn
     autocomplete_fields = ["group"]
     readonly_fields = ["year", "created_at"]
     service_only_fields = MEMBER_IDENTITY_FIELDS
+    change_form_template = "admin/groups/change_form_corrections.html"
     deletable = True  # while the group may still change its members (see has_delete_permission)
     paginator = CappedCountPaginator
     show_full_result_count = False
     # Newest first on the primary key: the model's (group, pk) order would sort a million rows per page.
     ordering = ["-pk"]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        member = self.get_object(request, object_id)
+        links = _correction_links(
+            request, member.group if member else None, "corrections_correction_propose_member_identity",
+            member.pk if member else 0, _("Usulkan koreksi identitas"),
+        )  # fmt: skip
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "correction_links": links})
 
     def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
         fields = super().get_readonly_fields(request, obj)

@@ -30,6 +30,13 @@ def group_is_editable(group: Group) -> bool:
     return not group.applications.exclude(status__in=from_statuses).exists()
 
 
+def group_is_funded(group: Group) -> bool:
+    """The group has an approved grant (approved, being paid, reporting or completed): who the money is
+    for and where it goes change only through a confirmed correction (``corrections``)."""
+    funded = {"approved", "in_disbursement", "reporting", "completed"}
+    return group.applications.filter(status__in=funded).exists()
+
+
 def _ensure_editable(group: Group) -> None:
     if not group_is_editable(group):
         raise GroupLockedError(_("Data kelompok tidak dapat diubah selama pengajuan sedang diproses."))
@@ -65,20 +72,38 @@ def group_update(*, group: Group, by: AbstractBaseUser, **fields: object) -> Gro
 
 @transaction.atomic
 def group_bank_account_update(
-    *, group: Group, by: AbstractBaseUser, bank_id: str, account_number: str, account_holder: str
+    *,
+    group: Group,
+    by: AbstractBaseUser,
+    bank_id: str,
+    account_number: str,
+    account_holder: str,
+    change_reason: str = "",
 ) -> Group:
     """Change only the bank account, even while the group's application is funded. The caller decides
-    when that is allowed (``disbursements.services.group_bank_account_fix``: after a failed transfer);
-    the change is in the group's history like any other."""
+    when that is allowed (``corrections.services.correction_confirm``: a confirmed correction); the
+    change is in the group's history like any other, with ``change_reason`` saying why."""
     group.bank_id = bank_id or None
     group.account_number = (account_number or "").strip()
     group.account_holder = (account_holder or "").strip()
     group._history_user = by  # simple-history records who changed it
+    group._change_reason = change_reason[:100]
     group.full_clean(validate_unique=False, validate_constraints=False)
     if not group.has_bank_account or not group.account_holder:
         raise ValidationError(_("Lengkapi bank, nomor rekening dan nama pemilik rekening."))
     group.save(update_fields=["bank", "account_number", "account_holder", "updated_at"])
     return group
+
+
+@transaction.atomic
+def member_identity_correct(*, member: Member, by: AbstractBaseUser, change_reason: str, **fields: object) -> Member:
+    """NIK, name or birth date of a member of a funded group, as a confirmed correction says
+    (``corrections.services``): the same checks as any member save — NIK shape and region, once per
+    programme year — without the group's editing lock."""
+    for name, value in fields.items():
+        setattr(member, name, value)
+    member._change_reason = change_reason[:100]
+    return _member_save(member, by=by)
 
 
 def member_add(*, group: Group, by: AbstractBaseUser, **fields: object) -> Member:

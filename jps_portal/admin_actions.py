@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -73,7 +73,8 @@ def _run_each(
     for row in rows:
         try:
             decision.run(row, data)
-        except (TransitionError, ValidationError) as error:
+        except (TransitionError, ValidationError, PermissionDenied) as error:
+            # PermissionDenied: a rule about this row and this officer (e.g. the maker of a correction).
             text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
             modeladmin.message_user(request, f"{label(row)}: {text}", messages.ERROR)
         else:

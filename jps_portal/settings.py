@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "groups",
     "applications",
     "disbursements",
+    "corrections",
     "audit",
     "training",
     "dashboards",

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("akun/", include("accounts.urls")),
     path("pengajuan/", include("applications.urls")),
+    # The group's failed-transfer account page: a correction proposal (corrections app), at its old URL.
+    path("laporan/rekening/", include("corrections.urls")),
     path("laporan/", include("disbursements.urls")),
     path("pelatihan/", include("training.urls")),
     path("dasbor/", include("dashboards.urls")),

@@ -42,7 +42,7 @@ def _form_urls(application: Application) -> list[str]:
         reverse("accounts:verification_resend"),
         reverse("accounts:password_reset"),
         reverse("accounts:password_change"),
-        reverse("disbursements:account_fix"),
+        reverse("corrections:account_fix"),
     ]
 
 

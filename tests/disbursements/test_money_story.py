@@ -10,6 +10,7 @@ from django.utils import timezone
 from applications.models import Application
 from disbursements import bankfiles, reports, services
 from disbursements.models import LedgerEntry, Tranche, UsageReport
+from tests.corrections.helpers import account_fix
 from tests.disbursements.conftest import failed_row, paid_row, result_file
 from tests.disbursements.report_factories import photo
 
@@ -42,7 +43,7 @@ def _tranches_paid() -> int:
     return Tranche.objects.filter(status=TS.PAID).aggregate(total=Sum("amount"))["total"] or 0
 
 
-def test_pay_fail_reissue_report_unlock_pay_lpj_complete(approve, finance, applicant, verifier):
+def test_pay_fail_reissue_report_unlock_pay_lpj_complete(approve, finance, applicant, verifier, portal_admin):
     applications = [approve(plan=[70, 30]) for _ in range(3)]
     siti = applications[0]
     siti.group.user = applicant
@@ -55,9 +56,7 @@ def test_pay_fail_reissue_report_unlock_pay_lpj_complete(approve, finance, appli
     assert _ledger_paid() == _tranches_paid() == 2 * 28_000_000
 
     # The group fixes its account; finance re-issues; the second batch pays it.
-    services.group_bank_account_fix(
-        group=applications[2].group, by=finance, bank_id="008", account_number="1230004560", account_holder="KUB X"
-    )
+    account_fix(applications[2].group, proposer=verifier, checker=portal_admin, account_number="1230004560")
     _pay_all_payable(finance, "hasil-2.csv")
     assert set(Tranche.objects.filter(number=1).values_list("status", flat=True)) == {TS.PAID}
     assert set(Tranche.objects.filter(number=2).values_list("status", flat=True)) == {TS.LOCKED}

@@ -5,9 +5,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from applications.models import Application
+from corrections.services import correction_propose_bank_account
 from disbursements import bankfiles, services
 from disbursements.models import LedgerEntry, PaymentBatch, Tranche
 from groups.models import Group
+from tests.corrections.helpers import account_fix
 from tests.disbursements.conftest import failed_row, paid_row, result_file
 
 pytestmark = pytest.mark.django_db
@@ -50,30 +52,32 @@ def test_an_officer_fixes_the_account_and_finance_reissues(failed_tranche, finan
     ]
 
 
-def test_the_group_fixes_its_account_in_the_portal_service(failed_tranche, applicant):
+def test_the_group_proposes_a_new_account_and_an_officer_confirms_it(failed_tranche, applicant, verifier):
     group = failed_tranche.application.group
+    group.user = applicant
+    group.save(update_fields=["user"])
 
-    services.group_bank_account_fix(
-        group=group, by=applicant, bank_id="008", account_number="1122334455", account_holder="Kelompok Baru"
-    )
+    account_fix(group, proposer=applicant, checker=verifier, account_number="1122334455")
 
     failed_tranche.refresh_from_db()
     assert failed_tranche.status == TS.SCHEDULED
     history = Group.history.filter(id=group.pk).order_by("-history_id").first()
-    assert (history.account_number, history.history_user) == ("1122334455", applicant)
+    assert (history.account_number, history.history_user) == ("1122334455", verifier)
 
 
-def test_the_group_cannot_change_a_funded_account_without_a_failure(approve, applicant):
+def test_the_group_cannot_propose_a_new_funded_account_without_a_failure(approve, applicant):
     group = approve().group
+    group.user = applicant
+    group.save(update_fields=["user"])
     with pytest.raises(ValidationError, match="gagal"):
-        services.group_bank_account_fix(
-            group=group, by=applicant, bank_id="008", account_number="1122334455", account_holder="X"
+        correction_propose_bank_account(
+            group=group, by=applicant, bank_id="008", account_number="1122334455", account_holder="X", reason="x"
         )
     group.refresh_from_db()
     assert group.account_number != "1122334455"
 
 
-def test_approve_batch_export_import_fix_reissue_pay_end_to_end(approve, finance, applicant):
+def test_approve_batch_export_import_fix_reissue_pay_end_to_end(approve, finance, verifier, second_verifier):
     applications = [approve(plan=[70, 30]) for _ in range(4)]
     batch = services.payment_batch_create(tranches=Tranche.objects.all(), by=finance)
     batch = services.payment_batch_export(batch=batch, by=finance)
@@ -82,9 +86,10 @@ def test_approve_batch_export_import_fix_reissue_pay_end_to_end(approve, finance
     lines = list(batch.lines.order_by("pk"))
     _import([paid_row(line) for line in lines[:3]] + [failed_row(lines[3], reason="name_mismatch")], finance)
     failed_application = applications[3]
-    services.group_bank_account_fix(
-        group=failed_application.group,
-        by=applicant,
+    account_fix(
+        failed_application.group,
+        proposer=verifier,
+        checker=second_verifier,
         bank_id="002",
         account_number="5550001112",
         account_holder="Kelompok Maju",
