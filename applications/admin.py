@@ -310,7 +310,9 @@ class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, Serv
         if status == Status.SUBMITTED and verifier:
             buttons += [("verify_selected", _("Verifikasi")), ("request_revision_selected", _("Minta perbaikan"))]
         if status == Status.VERIFIED and approver:
-            buttons += [("approve_selected", _("Setujui")), ("request_revision_selected", _("Minta perbaikan"))]
+            buttons.append(("approve_selected", _("Setujui")))
+        if status == Status.VERIFIED and approver and verifier:  # the service asks the verifikator's right
+            buttons.append(("request_revision_selected", _("Minta perbaikan")))
         if (status == Status.SUBMITTED and verifier) or (status == Status.VERIFIED and approver):
             buttons.append(("reject_selected", _("Tolak")))
         return buttons
@@ -354,7 +356,18 @@ class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, Serv
 
     # --- decisions: each opens a confirmation page, then calls the service for every selected row ---
 
-    @admin.action(description=_("Verifikasi pengajuan terpilih"), permissions=["change"])
+    # Each decision is offered only to the roles its service accepts (verify and revision: verifikator;
+    # approve: PPK; rejection: either), never as a button that can only be refused.
+    def has_verify_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(services.VERIFY_PERMISSION)
+
+    def has_approve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(services.APPROVE_PERMISSION)
+
+    def has_decide_permission(self, request: HttpRequest) -> bool:
+        return self.has_verify_permission(request) or self.has_approve_permission(request)
+
+    @admin.action(description=_("Verifikasi pengajuan terpilih"), permissions=["verify"])
     def verify_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> TemplateResponse | None:
         return self._decide(
             request,
@@ -370,7 +383,7 @@ class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, Serv
             ),
         )
 
-    @admin.action(description=_("Minta perbaikan pengajuan terpilih"), permissions=["change"])
+    @admin.action(description=_("Minta perbaikan pengajuan terpilih"), permissions=["verify"])
     def request_revision_selected(
         self, request: HttpRequest, queryset: QuerySet[Application]
     ) -> TemplateResponse | None:
@@ -388,7 +401,7 @@ class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, Serv
             ),
         )
 
-    @admin.action(description=_("Setujui pengajuan terpilih"), permissions=["change"])
+    @admin.action(description=_("Setujui pengajuan terpilih"), permissions=["approve"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> TemplateResponse | None:
         return self._decide(
             request,
@@ -404,7 +417,7 @@ class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, Serv
             ),
         )
 
-    @admin.action(description=_("Tolak pengajuan terpilih"), permissions=["change"])
+    @admin.action(description=_("Tolak pengajuan terpilih"), permissions=["decide"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> TemplateResponse | None:
         return self._decide(
             request,

@@ -163,7 +163,7 @@ def _propose(
 def correction_propose_bank_account(
     *, group: Group, by: AbstractBaseUser, bank_id: str, account_number: str, account_holder: str, reason: str
 ) -> Correction:
-    group = Group.objects.select_for_update().select_related("regency").get(pk=group.pk)
+    group = Group.objects.select_for_update(of=("self",)).select_related("regency").get(pk=group.pk)
     _ensure_may_propose(group, by, Kind.BANK_ACCOUNT)
     _ensure_no_unsettled_transfer(group)
     new = _clean_bank_account(bank_id, account_number, account_holder)
@@ -178,7 +178,7 @@ def correction_propose_bank_account(
 def correction_propose_member_identity(
     *, member: Member, by: AbstractBaseUser, nik: str, name: str, birth_date: datetime.date, reason: str
 ) -> Correction:
-    member = Member.objects.select_for_update().select_related("group__regency").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("group__regency").get(pk=member.pk)
     _ensure_may_propose(member.group, by, Kind.MEMBER_IDENTITY)
     new = _clean_identity(member, nik, name, birth_date)
     return _propose(
@@ -196,7 +196,11 @@ def correction_propose_member_identity(
 
 
 def _locked_for_decision(correction: Correction, by: AbstractBaseUser) -> Correction:
-    locked = Correction.objects.select_for_update().select_related("group__regency", "member").get(pk=correction.pk)
+    locked = (
+        Correction.objects.select_for_update(of=("self",))
+        .select_related("group__regency", "member")
+        .get(pk=correction.pk)
+    )
     if by.pk == locked.proposed_by_id:
         raise PermissionDenied(_("Pengusul koreksi tidak dapat memutuskan usulannya sendiri; minta petugas lain."))
     if not correction_may_decide(correction=locked, by=by):

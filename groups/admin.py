@@ -54,6 +54,10 @@ class BankAdmin(admin.ModelAdmin):
     list_filter = ["is_himbara", "is_active"]
     search_fields = ["=code", "name"]
 
+    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+        # The code is the primary key: typed over on a change form it would copy the bank, not rename it.
+        return ["code"] if obj is not None else []
+
 
 # Who the money is for and where it goes: never typed over in the admin. Before submission the group
 # edits them itself; under review the verifier sends the application back for revision; after

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from applications import services as application_services
 from applications.models import Application, Flag, Scheme, SubmissionIntake
+from corrections.models import Correction
+from corrections.services import correction_propose_bank_account
 from disbursements import bankfiles, reports, services
 from disbursements.bankfiles import RESULT_COLUMNS
 from disbursements.models import PaymentBatch, ReconciliationException, Tranche, TreasuryReturn, UsageReport
@@ -42,6 +44,7 @@ class MoneyWorld:
     treasury_return: TreasuryReturn
     flag: Flag
     intake: SubmissionIntake
+    correction: Correction
 
 
 def bank_file(rows: list[dict[str, object]], name: str = "hasil.csv") -> SimpleUploadedFile:
@@ -104,6 +107,7 @@ def build_money_world(*, ketua, approver, finance) -> MoneyWorld:  # noqa: ANN00
         user=UserFactory(), payload={"scheme": scheme.pk}, received_at=timezone.now() - datetime.timedelta(hours=1)
     )
     _training_rows(group=group, ketua=ketua)
+    correction = _correction_proposed(group)
     return MoneyWorld(
         scheme=scheme,
         group=group,
@@ -116,10 +120,22 @@ def build_money_world(*, ketua, approver, finance) -> MoneyWorld:  # noqa: ANN00
         treasury_return=treasury_return,
         flag=flag,
         intake=intake,
+        correction=correction,
     )
 
 
-SNAPSHOT_APPS = ("applications", "groups", "disbursements", "training")
+def _correction_proposed(group: Group) -> Correction:
+    """A verifikator's proposal to correct the funded group's account, waiting for a second officer."""
+    from accounts.models import Role
+
+    proposer = UserFactory(role=Role.VERIFIER, scope_national=True)
+    return correction_propose_bank_account(
+        group=group, by=proposer, bank_id="008", account_number="7771112223", account_holder="KUB Baru",
+        reason="Buku tabungan baru.",
+    )  # fmt: skip
+
+
+SNAPSHOT_APPS = ("applications", "groups", "disbursements", "training", "corrections")
 
 
 def snapshot() -> dict[str, list[tuple]]:

@@ -50,6 +50,7 @@ FORGED_CHANGES = {
     "disbursements.TreasuryReturn": {"amount": "1"},
     "groups.Group": {"bank": "008", "account_number": "9999999999", "account_holder": "Orang Lain"},
     "groups.Member": {"nik": make_nik(birth_date=datetime.date(1990, 5, 17), sex="L", serial=77)},
+    "corrections.Correction": {"status": "confirmed", "new_values": '{"bank": "002"}', "decided_by": "1"},
 }
 
 
@@ -74,6 +75,7 @@ def _object(world, label: str):  # noqa: ANN202
         "disbursements.TreasuryReturn": world.treasury_return,
         "groups.Group": world.group,
         "groups.Member": world.member,
+        "corrections.Correction": world.correction,
     }
     if label in by_label:
         return by_label[label]

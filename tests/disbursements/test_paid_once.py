@@ -2,7 +2,9 @@
 admin path — batch from the tranche list, transfer file exported, the bank's result file imported.
 Then every route back to "payable" is tried: simple-history's revert (officers and a superuser, with
 and without the button), the change form, the re-issue action, hand-made POSTs to the batch action, to
-a batch line and to the ledger. Then finance batches and imports again, as on the day it went wrong.
+a batch line and to the ledger, a confirmed correction of the group's account followed by a re-issue,
+and a paid ledger row through the service (refused by the net-paid guard). Then finance batches and
+imports again, as on the day it went wrong.
 The tahap is paid once, and the ledger ties to the tranches."""
 
 import csv
@@ -14,7 +16,9 @@ from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 
-from disbursements.models import LedgerEntry, PaymentBatch, PaymentBatchLine, Tranche
+from disbursements import services
+from disbursements.models import LedgerEntry, OverpaymentError, PaymentBatch, PaymentBatchLine, Tranche
+from tests.corrections.helpers import account_fix
 from tests.disbursements.conftest import paid_row, result_file
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +88,13 @@ def test_a_paid_tahap_is_paid_once_whatever_route_back_is_tried(
         client.post(reverse("admin:disbursements_paymentbatchline_change", args=[line.pk]), {"outcome": "pending"})
         client.post(reverse("admin:disbursements_ledgerentry_delete", args=[paid_entry.pk]), {"post": "yes"})
         client.post(reverse("admin:disbursements_paymentbatch_delete", args=[line.batch_id]), {"post": "yes"})
+
+    # 5. a confirmed correction of the group's account (the re-issue path after a failure), then the
+    #    re-issue action again, and a paid ledger row written through the service.
+    account_fix(application.group, proposer=verifier, checker=portal_admin, account_number="9998887776")
+    finance_client.post(TRANCHES, {"action": "reissue_selected", "_selected_action": [tahap_1.pk]})
+    with pytest.raises(OverpaymentError):
+        services.ledger_record(tranche=tahap_1, kind=LedgerEntry.Kind.PAID, amount=tahap_1.amount, by=finance)
 
     tahap_1.refresh_from_db()
     assert tahap_1.status == Tranche.Status.PAID
