@@ -129,6 +129,7 @@ class MemberForm(forms.ModelForm):
         self.fields["name"].widget.attrs["autocomplete"] = "off"
         for name in self.DERIVED_FIELDS:
             self.fields[name].required = False  # empty means "from the NIK"
+            self.fields[name].filled_from_nik = True  # so the label does not call it optional
         if self.is_bound:
             self._follow_nik()
         elif self.instance.pk:

@@ -99,11 +99,26 @@
     });
   });
 
+  // One card open at a time (the phone shows one row, not twenty); rows with errors stay open.
+  var cards = memberForm.querySelectorAll("details.member-row");
+  cards.forEach(function (card) {
+    card.addEventListener("toggle", function () {
+      if (!card.open) return;
+      cards.forEach(function (other) {
+        if (other !== card && other.open && !other.classList.contains("has-error")) other.open = false;
+      });
+    });
+  });
+
   // A row's folded summary shows the name as it is typed.
   memberForm.querySelectorAll("details.member-row").forEach(function (row) {
     var name = row.querySelector("input[name$='-name']"), label = row.querySelector(".row-name");
     if (name && label) name.addEventListener("input", function () {
       label.textContent = name.value.trim() || label.dataset.empty;
+    });
+    var role = row.querySelector("select[name$='-role']"), roleLabel = row.querySelector(".row-role");
+    if (role && roleLabel) role.addEventListener("change", function () {
+      roleLabel.textContent = role.options[role.selectedIndex].text;
     });
   });
 

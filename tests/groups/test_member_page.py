@@ -179,7 +179,9 @@ def test_rows_typed_and_never_saved_survive_a_closed_tab(client, applicant, own_
 def test_a_successful_save_discards_the_draft(client, applicant, own_group):
     client.force_login(applicant)
     client.post(reverse("groups:members_draft"), _list(_row("members-0-", "32", name="X")))
-    response = client.post(reverse("groups:members_edit"), _list(_row("members-0-", make_nik(birth_date=BORN, sex="L"))))
+    response = client.post(
+        reverse("groups:members_edit"), _list(_row("members-0-", make_nik(birth_date=BORN, sex="L")))
+    )
     assert response.status_code == 302
     assert not MemberDraft.objects.filter(group=own_group).exists()
     assert client.get(reverse("groups:members_edit")).context["draft"] is None
