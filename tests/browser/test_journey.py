@@ -242,6 +242,8 @@ def test_a_newcomer_registers_a_group_adds_20_members_applies_for_tkm_and_follow
     expect(page.get_by_role("heading", name=f"TKM {today.year}")).to_be_visible()
     step("11-scheme-list")
     page.get_by_role("button", name="Pilih skema ini").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Buat draf pengajuan TKM {today.year}?")
+    page.get_by_role("button", name="Ya, buat draf pengajuan").click()
 
     expect(page.get_by_text(re.compile(r"Draf pengajuan JPS-\d{4}-TKM-32-\d{6} dibuat"))).to_be_visible()
     page.get_by_label("Jenis usaha").fill("Konveksi")
