@@ -209,8 +209,8 @@ class BaseMemberFormSet(forms.BaseModelFormSet):
 
     def clean(self) -> None:
         super().clean()
-        if any(self.errors):
-            return
+        # Checked even when some rows have errors of their own: the ketua hears of every problem in
+        # one save, not one more after each correction.
         seen_niks: dict[str, int] = {}
         officers: dict[str, int] = {}
         for index, form in enumerate(self.forms):
@@ -218,8 +218,11 @@ class BaseMemberFormSet(forms.BaseModelFormSet):
                 continue
             if self.can_delete and self._should_delete_form(form):
                 continue
-            nik, role = form.cleaned_data.get("nik"), form.cleaned_data.get("role")
-            if nik in seen_niks:
+            cleaned = getattr(form, "cleaned_data", {})
+            nik, role = cleaned.get("nik"), cleaned.get("role")
+            if not nik:
+                pass
+            elif nik in seen_niks:
                 first = seen_niks[nik]
                 form.add_error("nik", duplicate_row_message(first + 1, self.forms[first].row_label()))
             else:

@@ -220,3 +220,11 @@ def test_a_saved_member_keeps_following_its_nik_when_it_is_corrected(client, app
     assert client.post(reverse("groups:member_edit", args=[member.pk]), data).status_code == 302
     member.refresh_from_db()
     assert (member.sex, member.birth_date) == ("P", datetime.date(1980, 1, 1))
+
+
+def test_every_problem_is_told_in_one_save_not_one_after_another(client, applicant, own_group):
+    client.force_login(applicant)
+    nik = make_nik(birth_date=BORN, sex="L")
+    rows = [_row("members-0-", nik, name="Cecep"), _row("members-1-", nik, name="Dadang"), _row("members-2-", "32")]
+    response = client.post(reverse("groups:members_edit"), _list(*rows))
+    assert [p["number"] for p in response.context["problems"]] == [2, 3]
