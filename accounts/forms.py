@@ -180,7 +180,26 @@ class VerificationResendForm(forms.Form):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    email = _email_field(help_text=_("Alamat e-mail yang Anda pakai saat mendaftar."))
+    """The account's e-mail address (a link is mailed) or phone number (a code is texted)."""
+
+    email = forms.CharField(
+        label=_("E-mail atau nomor HP"),
+        max_length=254,
+        help_text=_("Yang Anda pakai saat mendaftar, mis. nama@contoh.id atau 0812-3456-7890."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+
+    def clean_email(self) -> str:
+        value = self.cleaned_data["email"].strip()
+        if "@" in value:
+            return forms.EmailField().clean(value).lower()
+        return services.phone_normalise(raw=value)
+
+    @property
+    def phone(self) -> str | None:
+        """The phone number asked for, or None when it was an e-mail address."""
+        value = self.cleaned_data.get("email", "")
+        return None if "@" in value else value
 
     def save(self, *, request: Any = None, use_https: bool = False, **kwargs: Any) -> None:
         # Never finds or mails the accounts in the request: see accounts.services.password_reset_request.
@@ -190,3 +209,38 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             domain=request.get_host(),
             language=translation.get_language() or settings.LANGUAGE_CODE,
         )
+
+
+class PasswordResetCodeForm(forms.Form):
+    """The code from the SMS and the new password."""
+
+    code = forms.CharField(
+        label=_("Kode dari SMS"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    new_password1 = forms.CharField(
+        label=_("Kata sandi baru"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    new_password2 = forms.CharField(
+        label=_("Ulangi kata sandi baru"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", _("Kedua kata sandi tidak sama."))
+        elif first:
+            # Checked without the account (user=None): a rule that depends on it ("too similar to
+            # the name") would tell a stranger that the number has an account.
+            try:
+                password_validation.validate_password(first)
+            except ValidationError as error:
+                self.add_error("new_password1", error)
+        return cleaned

@@ -272,3 +272,40 @@ def _verification_mail_on_commit(*, user: User, absolute_url: AbsoluteUrl) -> No
     context = {"user": user, "link": link, "valid_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600)}
     message_queue(channel=Message.Channel.EMAIL, to=user.email, template="account_verification", context=context)
     logger.info("Verification e-mail queued for user %s", user.pk)
+
+
+# --- password reset by SMS code (accounts with a phone number, e.g. no e-mail) ----------------
+
+PASSWORD_RESET_PURPOSE = "password_reset"
+
+
+def password_reset_code_send(*, phone: str, ip: str | None) -> None:
+    """Text a one-time code to ``phone`` (as ``phone_normalise`` writes it) if an active account has
+    that number. An unknown number gets the same work and answer — a code row is made and counted
+    against the limits, just not sent — so the form never tells which numbers are registered.
+
+    Raises ``notifications.services.CodeThrottledError`` when the number or the IP asked too often."""
+    from notifications.services import otp_send
+
+    known = User.objects.filter(phone=phone, is_active=True).exists()
+    try:
+        otp_send(phone=phone, purpose=PASSWORD_RESET_PURPOSE, ip=ip, deliver=known)
+    except ValueError:  # a shape we store but the SMS gateway's rules refuse: nothing to send to
+        logger.info("Password reset code not sent: %s is not a dialable number", phone)
+
+
+def password_reset_with_code(*, phone: str, code: str, password: str) -> User | None:
+    """Give the active account with ``phone`` the new ``password`` if ``code`` is the right, unexpired
+    code texted to it (each wrong try counts; five kill the code). Returns the account, or None
+    whatever the reason, so the caller says one thing for a wrong, expired or used-up code."""
+    from notifications.services import otp_check
+
+    if not otp_check(phone=phone, purpose=PASSWORD_RESET_PURPOSE, code=code):
+        return None
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(phone=phone, is_active=True).first()
+        if user is None:
+            return None
+        user.set_password(password)
+        user.save(update_fields=["password"])  # other sessions end: their auth hash no longer matches
+    return user

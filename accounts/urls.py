@@ -13,6 +13,7 @@ urlpatterns = [
     # Django's LogoutView answers POST only: a link or a prefetch must not log anyone out.
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("lupa-sandi/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("lupa-sandi/kode/", views.password_reset_code, name="password_reset_code"),
     path(
         "lupa-sandi/terkirim/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),

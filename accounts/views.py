@@ -2,6 +2,8 @@
 
 Views parse the request, call one service and render; the rules live in accounts.services."""
 
+import math
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import login
@@ -13,14 +15,19 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.decorators.http import require_http_methods
 from django.views.generic import FormView, TemplateView
 
 from accounts import services
 from accounts.backends import EmailOrPhoneBackend
-from accounts.forms import LoginForm, PasswordResetForm, RegisterForm, VerificationResendForm
+from accounts.forms import LoginForm, PasswordResetCodeForm, PasswordResetForm, RegisterForm, VerificationResendForm
+from jps_portal.ratelimit import seconds_to_wait
+from notifications.services import CodeThrottledError
 
 # Remembers, for the "check your e-mail" page, which address this browser just registered.
 REGISTERED_EMAIL_SESSION_KEY = "accounts_registered_email"
+# The phone number a reset code was asked for, for the page where the code is entered.
+RESET_PHONE_SESSION_KEY = "accounts_reset_phone"
 LOGIN_BACKEND = f"{EmailOrPhoneBackend.__module__}.{EmailOrPhoneBackend.__qualname__}"
 RESEND_SENT_MESSAGE = gettext_lazy(
     "Jika alamat itu terdaftar dan akunnya belum aktif, kami sudah mengirim tautan aktivasi baru ke sana. "
@@ -122,9 +129,74 @@ def _malformed_login_is_400(response: HttpResponse) -> HttpResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """An e-mail address gets a link (Django's flow); a phone number gets a code by SMS, entered on
+    the next page. Known and unknown addresses and numbers get the same answer."""
+
     form_class = PasswordResetForm
     template_name = "accounts/password_reset_form.html"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        if form.phone is None:
+            return super().form_valid(form)
+        try:
+            services.password_reset_code_send(phone=form.phone, ip=client_ip(self.request))
+        except CodeThrottledError as error:
+            form.add_error(None, _too_many_codes(error.retry_after))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(error.retry_after)
+            return response
+        self.request.session[RESET_PHONE_SESSION_KEY] = form.phone
+        return redirect("accounts:password_reset_code")
+
+
+def _too_many_codes(seconds: int) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return _("Terlalu banyak permintaan kode. Coba lagi dalam %(minutes)d menit.") % {"minutes": minutes}
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_code(request: HttpRequest) -> HttpResponse:
+    """Enter the code from the SMS and a new password. The number comes from this browser's session
+    (the page before), never from the form, so the page cannot be pointed at another number."""
+    phone = request.session.get(RESET_PHONE_SESSION_KEY)
+    if not phone:
+        messages.info(request, _("Tulis dulu e-mail atau nomor HP akun Anda."))
+        return redirect("accounts:password_reset")
+    form = PasswordResetCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        wait = seconds_to_wait("password-reset-code", client_ip(request) or "-")
+        if wait:
+            form.is_valid()
+            form.add_error(None, _too_many_codes(wait))
+            status = 429
+        elif form.is_valid():
+            user = services.password_reset_with_code(
+                phone=phone, code=form.cleaned_data["code"], password=form.cleaned_data["new_password1"]
+            )
+            if user is not None:
+                del request.session[RESET_PHONE_SESSION_KEY]
+                return redirect("accounts:password_reset_complete")
+            form.add_error(
+                "code",
+                _(
+                    "Kode salah, sudah kedaluwarsa, atau sudah terlalu sering dicoba. "
+                    "Periksa SMS terakhir, atau minta kode baru."
+                ),
+            )
+    context = {"form": form, "phone": phone_masked_national(phone), "minutes": settings.OTP_TTL_SECONDS // 60}
+    return render(request, "accounts/password_reset_code.html", context, status=status)
+
+
+def phone_masked_national(phone: str) -> str:
+    """``081234567890`` → ``0812****890``: enough for a person to recognise their own number."""
+    return f"{phone[:4]}****{phone[-3:]}" if len(phone) > 7 else "****"
 
 
 def _form_refuse(form: RegisterForm, refusal: ValidationError) -> None:

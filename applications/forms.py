@@ -57,6 +57,8 @@ class RupiahField(forms.CharField):
 
 class SchemeChoiceForm(forms.Form):
     scheme = forms.ModelChoiceField(queryset=Scheme.objects.none(), label=_("Skema"))
+    # The second step: a draft is made only once the ketua has seen what it is for and confirmed.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: object, schemes: QuerySet[Scheme], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -26,7 +26,7 @@ def status_email_send(*, change_id: int) -> bool:
         )
         if change is None:  # queued already, or nothing to send
             return False
-        channel, to = _contact(change.application.group.user)
+        channel, to = contact_of(change.application.group.user)
         if channel is not None:
             message_queue(
                 channel=channel,
@@ -41,7 +41,7 @@ def status_email_send(*, change_id: int) -> bool:
     return channel is not None
 
 
-def _contact(user: object) -> tuple[str | None, str]:
+def contact_of(user: object) -> tuple[str | None, str]:
     """Where the group hears from us: its e-mail address, else its phone number."""
     if user is None:
         return None, ""

@@ -13,6 +13,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from applications.integrity import open_flags_by_member, open_flags_problem
 from applications.models import (
@@ -455,6 +456,29 @@ def schemes_open_for(group: Group, *, today: datetime.date | None = None) -> Que
     """The schemes of the group's year whose application window contains ``today``."""
     today = today or timezone.localdate()
     return Scheme.objects.filter(year=group.year, opens_on__lte=today, closes_on__gte=today).order_by("programme")
+
+
+def scheme_fit_problems(*, group: Group, scheme: Scheme, members: Sequence[Member] | None = None) -> list[str]:
+    """Why ``group`` does not fit ``scheme`` as it stands, in the ketua's words (empty: it fits):
+    its head count, members outside the age range, a province the scheme has no quota for. Shown
+    on the scheme list and before a draft is made, so a 10-member group sees why Padat Karya (30
+    members) is not for it before it taps."""
+    members = list(group.members.all()) if members is None else members
+    problems = _member_count_problems(len(members), scheme)
+    outside = sum(1 for member in members if not scheme.age_min <= member.age_on(scheme.opens_on) <= scheme.age_max)
+    if outside:
+        problems.append(
+            ngettext(
+                "%(count)d anggota berusia di luar %(min)d–%(max)d tahun.",
+                "%(count)d anggota berusia di luar %(min)d–%(max)d tahun.",
+                outside,
+            )
+            % {"count": outside, "min": scheme.age_min, "max": scheme.age_max}
+        )
+    province_id = group.regency.province_id
+    if not any(quota.province_id == province_id for quota in scheme.quotas.all()):
+        problems.append(_("Skema ini tidak punya kuota untuk provinsi kelompok Anda."))
+    return problems
 
 
 def live_application_of(group: Group) -> Application | None:

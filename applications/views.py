@@ -88,8 +88,14 @@ def application_new(request: HttpRequest, group: Group) -> HttpResponse:
             _("Kelompok Anda sudah punya pengajuan yang berjalan: %(reference)s.") % {"reference": live.reference},
         )
         return redirect("applications:detail", pk=live.pk)
-    schemes = services.schemes_open_for(group)
+    schemes = services.schemes_open_for(group).prefetch_related("quotas")
+    members = list(group.members.all())
     form = SchemeChoiceForm(_post_data(request), schemes=schemes)
+    if form.is_valid() and not form.cleaned_data["confirm"]:
+        scheme = form.cleaned_data["scheme"]
+        problems = services.scheme_fit_problems(group=group, scheme=scheme, members=members)
+        context = {"scheme": scheme, "problems": problems, "group": group, "member_count": len(members)}
+        return render(request, "applications/scheme_confirm.html", context)
     if form.is_valid():
         try:
             application = services.application_start(group=group, scheme=form.cleaned_data["scheme"], by=request.user)
@@ -104,7 +110,13 @@ def application_new(request: HttpRequest, group: Group) -> HttpResponse:
             % {"reference": application.reference},
         )
         return redirect("applications:edit", pk=application.pk)
-    return render(request, "applications/scheme_list.html", {"schemes": schemes, "form": form, "group": group})
+    choices = [
+        {"scheme": scheme, "problems": services.scheme_fit_problems(group=group, scheme=scheme, members=members)}
+        for scheme in schemes
+    ]
+    choices.sort(key=lambda choice: bool(choice["problems"]))  # what fits first; stable otherwise
+    context = {"choices": choices, "schemes": schemes, "form": form, "group": group, "member_count": len(members)}
+    return render(request, "applications/scheme_list.html", context)
 
 
 # --- the status page ----------------------------------------------------------------------------
@@ -126,12 +138,21 @@ def _failed_transfers(application: Application) -> list:
     return failed_transfers(application.group)
 
 
+def _payments(tranches: list) -> list:
+    """The paid tahap, each announced at the top of the page (the money arrived, where and when)."""
+    from disbursements.notifications import tranche_payments
+
+    return tranche_payments(tranches)
+
+
 def _detail_context(application: Application, **extra: object) -> dict[str, object]:
     changes = list(application.status_changes.all())
     revision = None
     if application.status == Status.REVISION_REQUESTED:
         revision = next((c for c in reversed(changes) if c.to_status == Status.REVISION_REQUESTED), None)
     checklist = services.submission_checklist(application) if application.is_editable_by_group else []
+    # The report of each tahap (disbursements.UsageReport) comes along: one query for the table.
+    tranches = list(application.tranches.select_related("report"))
     return {
         "application": application,
         "scheme": application.scheme,
@@ -139,8 +160,8 @@ def _detail_context(application: Application, **extra: object) -> dict[str, obje
         "revision": revision,
         "checklist": checklist,
         "ready": all(step.done for step in checklist),
-        # The report of each tahap (disbursements.UsageReport) comes along: one query for the table.
-        "tranches": list(application.tranches.select_related("report")),
+        "tranches": tranches,
+        "payments": _payments(tranches),
         "failed_transfers": _failed_transfers(application),
         "wage_budget": services.application_wage_budget(application) if application.scheme.is_padat_karya else None,
         **extra,

@@ -35,6 +35,7 @@ from disbursements.models import (
     ReconciliationException,
     Tranche,
 )
+from disbursements.notifications import tranche_paid_announce
 from groups.models import Group
 from regions.scope import scope_filter
 
@@ -546,6 +547,8 @@ def bank_results_import(*, rows: list[BankResultRow], file_name: str, by: Abstra
         _ledger_settle(table, by, now)
         _applications_advance(table, by, now)
     report.batches_reconciled = _batches_close(sorted({line.batch_id for line, _row in settled}), now)
+    # The group hears that its money arrived: one message per paid tahap, delivered after commit.
+    tranche_paid_announce(tranche_ids=[line.tranche_id for line, row in settled if row.outcome == Outcome.PAID])
     for _line, row in settled:
         setattr(report, row.outcome, getattr(report, row.outcome) + 1)
         if row.outcome == Outcome.PAID:

@@ -217,3 +217,23 @@ class Member(models.Model):
     def age_on(self, day: datetime.date) -> int:
         years = day.year - self.birth_date.year
         return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+
+class MemberDraft(models.Model):
+    """What the ketua typed on the member list and has not saved yet: kept on the server, so a failed
+    save, a closed tab or a dead phone battery never loses a row. One per group; the successful save
+    of the list deletes it. ``data`` holds the list's form fields as sent (``members-…`` keys only)."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="member_draft")
+    data = models.JSONField(default=dict)
+    # True when it was kept by a refused save (its errors are worth showing again on return);
+    # False when the page saved it while the ketua typed.
+    from_failed_save = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("draf daftar anggota")
+        verbose_name_plural = _("draf daftar anggota")
+
+    def __str__(self) -> str:
+        return f"{self.group} ({self.updated_at:%Y-%m-%d %H:%M})"

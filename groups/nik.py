@@ -13,6 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 NIK_LENGTH = 16
+# How long a NIK may be as typed, with the spaces, dots or dashes people group its digits with
+# ("3205 0452 0385 0001" is 19 characters): inputs take this many, ``normalize_nik`` strips them.
+NIK_TYPED_MAX_LENGTH = 24
 _SEPARATORS = re.compile(r"[\s.\-]")
 # The shape the database accepts (CheckConstraint on Member.nik); full validity is checked here.
 NIK_DB_PATTERN = r"^[0-9]{6}(0[1-9]|[12][0-9]|3[01]|4[1-9]|[56][0-9]|7[01])(0[1-9]|1[0-2])[0-9]{2}[0-9]{4}$"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from groups.models import Group, Member
+from groups.models import Group, Member, MemberDraft
 from groups.nik import normalize_nik
 
 NIK_TAKEN = _("NIK ini sudah terdaftar di kelompok lain pada tahun program yang sama.")
@@ -195,6 +195,34 @@ def members_save_set(*, group: Group, by: AbstractBaseUser, changes: list[Member
                 member_update(member=member, by=by, **fields)
         except ValidationError as error:
             raise MemberRowError(row, error) from error
+    MemberDraft.objects.filter(group=group).delete()  # saved: nothing typed is left to keep
+
+
+# A draft keeps the member list's own fields only, and no more than a full list of them holds.
+DRAFT_PREFIX = "members-"
+DRAFT_MAX_KEYS = 100 * 14
+DRAFT_MAX_VALUE = 200
+
+
+def member_draft_save(*, group: Group, by: AbstractBaseUser, data: dict[str, str], failed: bool = False) -> MemberDraft:
+    """Keep what the ketua typed on the member list (``data``: the form's fields as sent) until the
+    list is saved. Only ``members-…`` string fields are kept, each cut to a sane length."""
+    _ensure_editable(group)
+    kept = {
+        key[:60]: value[:DRAFT_MAX_VALUE]
+        for key, value in list(data.items())[: DRAFT_MAX_KEYS * 2]
+        if isinstance(key, str) and key.startswith(DRAFT_PREFIX) and isinstance(value, str) and "\x00" not in value
+    }
+    kept = dict(list(kept.items())[:DRAFT_MAX_KEYS])
+    draft, _created = MemberDraft.objects.update_or_create(
+        group=group, defaults={"data": kept, "from_failed_save": failed}
+    )
+    return draft
+
+
+def member_draft_discard(*, group: Group, by: AbstractBaseUser) -> None:
+    """Throw away the unsaved member list (the ketua chose to start again from the saved one)."""
+    MemberDraft.objects.filter(group=group).delete()
 
 
 def members_add_bulk(*, group: Group, by: AbstractBaseUser, rows: list[dict[str, object]]) -> list[Member]:

@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups import services
 from groups.forms import BaseMemberFormSet, GroupProfileForm, MemberForm, member_formset_class
-from groups.models import Group, Member
+from groups.models import Group, Member, MemberDraft
 from groups.nik import check_nik
 from jps_portal.ratelimit import rate_limited_per_user
 from regions.models import Regency
@@ -92,30 +92,115 @@ def members(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def members_edit(request: HttpRequest) -> HttpResponse:
-    """All members on one page (a formset): the quick way to enter a whole group from a list."""
+    """All members on one page (a formset): the quick way to enter a whole group from a list. What
+    was typed and not saved comes back from the server-side draft (a failed save, a closed tab)."""
     group = _own_group(request)
     if group is None:
         return redirect("groups:profile")
+    editable = services.group_is_editable(group)
     queryset = group.members.all()
+    draft = MemberDraft.objects.filter(group=group).first() if request.method == "GET" and editable else None
+    data = request.POST if request.method == "POST" else (draft.data if draft else None)
     # Twenty rows to fill on first visit: most schemes ask for 10–30 members.
-    blank_rows = max(0, 20 - queryset.count()) if request.method == "GET" else 0
-    formset = member_formset_class(blank_rows=blank_rows)(request.POST or None, queryset=queryset, prefix="members")
-    if request.method == "POST" and formset.is_valid():
-        changes, forms_by_row = _changes(formset)
-        try:
-            services.members_save_set(group=group, by=request.user, changes=changes)
-        except services.MemberRowError as error:
-            _apply_errors(forms_by_row[error.row], error)
-        except ValidationError as error:
-            formset._non_form_errors = formset.error_class(error.messages)
-        else:
+    blank_rows = max(0, 20 - queryset.count()) if data is None else 0
+    formset = member_formset_class(blank_rows=blank_rows)(data, queryset=queryset, prefix="members")
+    if request.method == "POST":
+        if formset.is_valid() and _save_members(request, group, formset):
             messages.success(request, _("Daftar anggota tersimpan."))
             return redirect("groups:members")
+        if editable:
+            services.member_draft_save(group=group, by=request.user, data=request.POST.dict(), failed=True)
+    # A draft kept while typing is not a refused save: its half-filled rows are not shouted at.
+    quiet = draft is not None and not draft.from_failed_save
     return render(
         request,
         "groups/member_formset.html",
-        {"group": group, "formset": formset, "editable": services.group_is_editable(group)},
+        {
+            "group": group,
+            "formset": formset,
+            "rows": _rows(formset, quiet=quiet),
+            "problems": [] if quiet else _problems(formset),
+            "quiet_errors": quiet,
+            "draft": draft,
+            "editable": editable,
+        },
     )
+
+
+def _save_members(request: HttpRequest, group: Group, formset: BaseMemberFormSet) -> bool:
+    changes, forms_by_row = _changes(formset)
+    try:
+        services.members_save_set(group=group, by=request.user, changes=changes)
+    except services.MemberRowError as error:
+        _apply_errors(forms_by_row[error.row], error)
+    except ValidationError as error:
+        formset._non_form_errors = formset.error_class(error.messages)
+    else:
+        return True
+    return False
+
+
+def _row_is_blank(form: MemberForm) -> bool:
+    return not form.instance.pk and not form["nik"].value() and not form.row_label()
+
+
+def _rows(formset: BaseMemberFormSet, *, quiet: bool) -> list[dict[str, object]]:
+    """Each member row as a card: numbered, named, open where there is something to do (its errors,
+    or the first blank row) and folded otherwise, so twenty rows fit a few phone screens."""
+    first_blank = next((index for index, form in enumerate(formset.forms) if _row_is_blank(form)), None)
+    rows = []
+    for index, form in enumerate(formset.forms):
+        has_errors = bool(form.errors) if formset.is_bound and not quiet else False
+        role = form["role"].value()
+        rows.append(
+            {
+                "form": form,
+                "number": index + 1,
+                "name": form.row_label(),
+                "role": Member.Role(role).label if role in Member.Role.values else "",
+                "has_errors": has_errors,
+                "open": has_errors or index == first_blank,
+            }
+        )
+    return rows
+
+
+def _problems(formset: BaseMemberFormSet) -> list[dict[str, object]]:
+    """The error summary at the top of the page: each refused row, by number and name, with what is
+    wrong, linked to the row (a phone shows one row at a time; row 8 is far below)."""
+    if not formset.is_bound:
+        return []
+    problems = []
+    for index, form in enumerate(formset.forms):
+        if not form.errors:
+            continue
+        texts = []
+        for field, errors in form.errors.items():
+            label = form[field].label if field in form.fields else ""
+            texts += [f"{label}: {error}" if label else str(error) for error in errors]
+        problems.append({"number": index + 1, "name": form.row_label(), "messages": texts})
+    return problems
+
+
+@login_required
+@require_POST
+def members_draft(request: HttpRequest) -> HttpResponse:
+    """The member page's script keeps what is typed here as it is typed (nothing to show: 204)."""
+    group = _own_group(request)
+    if group is None or not services.group_is_editable(group):
+        return HttpResponse(status=409)
+    services.member_draft_save(group=group, by=request.user, data=request.POST.dict())
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
+def members_draft_discard(request: HttpRequest) -> HttpResponse:
+    group = _own_group(request)
+    if group is not None:
+        services.member_draft_discard(group=group, by=request.user)
+        messages.success(request, _("Isian yang belum disimpan dibuang."))
+    return redirect("groups:members_edit")
 
 
 def _changes(formset: BaseMemberFormSet) -> tuple[list[services.MemberChange], list[MemberForm]]:

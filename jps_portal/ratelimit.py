@@ -37,7 +37,13 @@ def rate_limited_per_user(scope: str) -> Callable[[View], View]:
     return decorate
 
 
-def _seconds_to_wait(scope: str, user_id: int) -> int:
+def seconds_to_wait(scope: str, key: object) -> int:
+    """For views limited by something else than the user (an IP address): 0 if this call is within
+    ``settings.RATE_LIMITS[scope]`` for ``key`` (and counts it), else the seconds to wait."""
+    return _seconds_to_wait(scope, key)
+
+
+def _seconds_to_wait(scope: str, user_id: object) -> int:
     """0 if this call is within the limit (and counts it), else the seconds until the window ends."""
     limit, seconds = settings.RATE_LIMITS[scope]
     now = time.time()

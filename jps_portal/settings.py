@@ -172,6 +172,11 @@ AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 # several pages and corrections, and none for a script probing NIKs.
 RATE_LIMITS = {
     "nik-check": (env.int("NIK_CHECK_LIMIT", default=120), env.int("NIK_CHECK_WINDOW_SECONDS", default=900)),
+    # Tries of an SMS reset code per IP address (each code also dies after five wrong tries).
+    "password-reset-code": (
+        env.int("RESET_CODE_TRIES_LIMIT", default=20),
+        env.int("RESET_CODE_TRIES_WINDOW_SECONDS", default=900),
+    ),
 }
 
 # --- Audit trail (django-simple-history) ----------------------------------------------------

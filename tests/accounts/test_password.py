@@ -27,7 +27,7 @@ def test_the_reset_page_is_indonesian(client):
     html = client.get(RESET_URL).content.decode()
 
     assert "Lupa kata sandi" in html
-    assert 'autocomplete="email"' in html
+    assert "E-mail atau nomor HP" in html and 'autocomplete="username"' in html
 
 
 def test_a_known_address_gets_an_indonesian_reset_email(client, applicant, django_capture_on_commit_callbacks):

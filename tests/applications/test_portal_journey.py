@@ -123,7 +123,7 @@ def test_a_group_with_no_open_scheme_is_told_so(siti):
 
 
 def test_choosing_a_scheme_creates_a_draft_with_a_human_reference(siti, group, tkm):
-    response = siti.post(reverse("applications:new"), {"scheme": tkm.pk})
+    response = siti.post(reverse("applications:new"), {"scheme": tkm.pk, "confirm": "1"})
     application = Application.objects.get(group=group)
     assert response.url == reverse("applications:edit", args=[application.pk])
     assert application.status == Status.DRAFT
@@ -133,10 +133,43 @@ def test_choosing_a_scheme_creates_a_draft_with_a_human_reference(siti, group, t
 
 def test_a_closed_scheme_cannot_be_chosen_by_posting_its_id(siti, group):
     closed = SchemeFactory(opens_on=datetime.date(2020, 1, 1), closes_on=datetime.date(2020, 2, 1))
-    response = siti.post(reverse("applications:new"), {"scheme": closed.pk})
+    response = siti.post(reverse("applications:new"), {"scheme": closed.pk, "confirm": "1"})
     assert response.status_code == 200
     assert "tidak sedang dibuka" in response.content.decode()
     assert not Application.objects.exists()
+
+
+def test_one_tap_on_a_scheme_asks_for_confirmation_before_a_draft_is_made(siti, group, tkm):
+    response = siti.post(reverse("applications:new"), {"scheme": tkm.pk})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Buat draf pengajuan TKM 2020?" in page
+    assert "Ya, buat draf pengajuan" in page and 'name="confirm" value="1"' in page
+    assert not Application.objects.exists()
+
+
+def test_a_scheme_that_does_not_fit_the_group_says_why(siti, group, tkm):
+    SchemeQuotaFactory(scheme=tkm)
+    padat_karya = PadatKaryaSchemeFactory(name="Padat Karya 2020")
+    SchemeQuotaFactory(scheme=padat_karya)
+    group.members.filter(pk__in=list(group.members.filter(role="anggota").values_list("pk", flat=True)[:10])).delete()
+    page = siti.get(reverse("applications:new")).content.decode()
+    assert "Jumlah anggota 10; skema ini mensyaratkan 30 orang." in page
+    assert "Jumlah anggota 10; skema ini mensyaratkan 20 orang." in page  # TKM wants 20 too
+    confirm = siti.post(reverse("applications:new"), {"scheme": padat_karya.pk}).content.decode()
+    assert "Jumlah anggota 10; skema ini mensyaratkan 30 orang." in confirm and "belum sesuai" in confirm
+
+
+def test_a_fitting_scheme_is_listed_first_and_said_to_fit(siti, group, tkm):
+    SchemeQuotaFactory(scheme=tkm)
+    SchemeQuotaFactory(scheme=PadatKaryaSchemeFactory(name="Padat Karya 2020"))
+    page = siti.get(reverse("applications:new")).content.decode()
+    assert page.index("TKM 2020") < page.index("Padat Karya 2020")
+    assert "Sesuai dengan kelompok Anda." in page
+
+
+def test_a_scheme_without_a_quota_for_the_groups_province_says_so(siti, group, tkm):
+    SchemeQuotaFactory(scheme=tkm, province_id="33")
+    assert "tidak punya kuota untuk provinsi kelompok Anda" in siti.get(reverse("applications:new")).content.decode()
 
 
 def test_a_post_without_a_scheme_is_refused_without_an_error_page(siti, tkm):
@@ -159,7 +192,7 @@ def test_a_race_for_a_second_live_application_ends_in_a_message_not_an_error_pag
         raise IntegrityError("UNIQUE constraint failed: application_one_live_per_group")
 
     monkeypatch.setattr(services, "application_create", loses_the_race)
-    response = siti.post(reverse("applications:new"), {"scheme": tkm.pk}, follow=True)
+    response = siti.post(reverse("applications:new"), {"scheme": tkm.pk, "confirm": "1"}, follow=True)
     assert response.status_code == 200
     assert "sudah memiliki pengajuan yang masih berjalan" in response.content.decode()
     assert list(Application.objects.values_list("pk", flat=True)) == [first.pk]

@@ -184,8 +184,11 @@ def test_a_newcomer_registers_a_group_adds_20_members_applies_for_tkm_and_follow
     # --- Twenty members on one page --------------------------------------------------------------
     expect(page.get_by_text("Profil kelompok tersimpan. Sekarang isi daftar anggota.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("Isi anggota kelompok")
-    rows = page.locator("fieldset.member-row")
+    rows = page.locator("details.member-row")
     expect(rows).to_have_count(20)
+    # One folded card per member on a phone: the first is open, a tap on its summary opens the next.
+    expect(rows.nth(0)).to_have_attribute("open", "")
+    expect(rows.nth(1)).not_to_have_attribute("open", "")
 
     # A wrong NIK first: the date part 32-13 is no date. The message is in Indonesian, before saving.
     first_nik = page.locator("[name='members-0-nik']")
@@ -197,6 +200,8 @@ def test_a_newcomer_registers_a_group_adds_20_members_applies_for_tkm_and_follow
     births = [datetime.date(today.year - 24 - i, 1 + i % 12, 1 + (i * 3) % 28) for i in range(len(MEMBERS))]
     for index, ((name, sex, role), born) in enumerate(zip(MEMBERS, births, strict=True)):
         row = f"members-{index}"
+        if rows.nth(index).get_attribute("open") is None:
+            rows.nth(index).locator("summary").click()
         page.locator(f"[name='{row}-nik']").fill(
             make_nik(district="320412", birth_date=born, sex=sex, serial=index + 1)
         )
@@ -237,6 +242,8 @@ def test_a_newcomer_registers_a_group_adds_20_members_applies_for_tkm_and_follow
     expect(page.get_by_role("heading", name=f"TKM {today.year}")).to_be_visible()
     step("11-scheme-list")
     page.get_by_role("button", name="Pilih skema ini").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Buat draf pengajuan TKM {today.year}?")
+    page.get_by_role("button", name="Ya, buat draf pengajuan").click()
 
     expect(page.get_by_text(re.compile(r"Draf pengajuan JPS-\d{4}-TKM-32-\d{6} dibuat"))).to_be_visible()
     page.get_by_label("Jenis usaha").fill("Konveksi")

@@ -150,7 +150,7 @@ def test_the_same_nik_twice_in_one_list_is_refused_and_nothing_saved(client, app
     data = {"members-TOTAL_FORMS": "2", "members-INITIAL_FORMS": "0"}
     data |= {f"members-0-{k}": v for k, v in row.items()} | {f"members-1-{k}": v for k, v in row.items()}
     response = client.post(reverse("groups:members_edit"), data)
-    assert "sudah diisi pada baris lain" in response.content.decode()
+    assert "NIK ini sama dengan baris 1 (Asep Sunandar)." in response.content.decode()
     assert not own_group.members.exists()
 
 
