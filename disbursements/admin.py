@@ -62,6 +62,31 @@ def masked_account(account_number: str) -> str:
     return "•" * max(len(account_number) - 4, 2) + account_number[-4:]
 
 
+def _bank_column(*, full: bool):  # noqa: ANN202
+    """The "rekening tujuan" column: bank, account (full or masked), holder."""
+
+    @admin.display(description=_("rekening tujuan"))
+    def bank_details(tranche: Tranche) -> str:
+        group = tranche.application.group
+        if group.bank is None:
+            return _t("Belum ada rekening")
+        number = group.account_number if full else masked_account(group.account_number)
+        return format_html(
+            '{}<br><span class="money">{}</span><br>a.n. {}', group.bank.name, number, group.account_holder or "–"
+        )
+
+    return bank_details
+
+
+_FULL_BANK_COLUMN = _bank_column(full=True)
+
+
+def _bank_column_for(request: HttpRequest, name: object) -> object:
+    if name == "bank_details" and account_visible_in_full(request.user):
+        return _FULL_BANK_COLUMN
+    return name
+
+
 @admin.register(Tranche)
 class TrancheAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
     scope_province_path = "application__province"
@@ -78,17 +103,18 @@ class TrancheAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
     show_full_result_count = False
     actions = ["batch_selected", "reissue_selected"]
 
-    # The bank column masks the account by the viewer's role: a per-request column (never state on
-    # the admin instance, which every request thread shares).
+    # The bank column masks the account unless the viewer's role reads it in full: a per-request
+    # column (never state on the admin instance, which every request thread shares).
+    bank_details = staticmethod(_bank_column(full=False))
+
     def get_list_display(self, request: HttpRequest) -> list:
-        return [_bank_column(request) if name == "bank_details" else name for name in super().get_list_display(request)]
+        return [_bank_column_for(request, name) for name in super().get_list_display(request)]
 
     def get_fields(self, request: HttpRequest, obj: Tranche | None = None) -> list:
-        return [_bank_column(request) if name == "bank_details" else name for name in super().get_fields(request, obj)]
+        return [_bank_column_for(request, name) for name in super().get_fields(request, obj)]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Tranche | None = None) -> list:
-        fields = super().get_readonly_fields(request, obj)
-        return [_bank_column(request) if name == "bank_details" else name for name in fields]
+        return [_bank_column_for(request, name) for name in super().get_readonly_fields(request, obj)]
 
     @admin.display(description=_("kelompok"), ordering="application__group__name")
     def group_name(self, tranche: Tranche) -> str:
@@ -155,28 +181,6 @@ class TrancheAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
                 self.message_user(request, f"{tranche}: {' '.join(_messages(error))}", messages.ERROR)
         if done:
             self.message_user(request, _t("%(count)d tahap siap dibayar ulang.") % {"count": done}, messages.SUCCESS)
-
-
-_BANK_COLUMNS: dict[bool, object] = {}
-
-
-def _bank_column(request: HttpRequest):  # noqa: ANN202
-    """The "rekening tujuan" column for this viewer: bank, account (full or masked), holder."""
-    full = account_visible_in_full(request.user)
-    if full not in _BANK_COLUMNS:
-
-        @admin.display(description=_("rekening tujuan"))
-        def bank_details(tranche: Tranche) -> str:
-            group = tranche.application.group
-            if group.bank is None:
-                return _t("Belum ada rekening")
-            number = group.account_number if full else masked_account(group.account_number)
-            return format_html(
-                '{}<br><span class="money">{}</span><br>a.n. {}', group.bank.name, number, group.account_holder or "–"
-            )
-
-        _BANK_COLUMNS[full] = bank_details
-    return _BANK_COLUMNS[full]
 
 
 def _int_or_none(value: str | None) -> int | None:
