@@ -5,6 +5,7 @@ change goes through ``disbursements.services``."""
 import tempfile
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -21,6 +22,7 @@ from disbursements import bankfiles, reports, services
 from disbursements.forms import AcceptNoteForm, BankResultUploadForm, ResolutionNoteForm, ReturnReasonForm
 from disbursements.models import (
     AttendanceDay,
+    BankReason,
     LedgerEntry,
     PaymentBatch,
     PaymentBatchLine,
@@ -48,27 +50,79 @@ class ReadOnlyAdminMixin(ServiceOnlyChangeMixin):
         return False
 
 
+def account_visible_in_full(user: object) -> bool:
+    """Finance (who pays into it) and officers who correct groups read the whole account number;
+    everyone else (the director reads, never pays) the last four digits."""
+    return user.has_perm(services.CREATE_BATCH_PERMISSION) or user.has_perm("groups.change_group")
+
+
+def masked_account(account_number: str) -> str:
+    if not account_number:
+        return "–"
+    return "•" * max(len(account_number) - 4, 2) + account_number[-4:]
+
+
+def _bank_column(*, full: bool):  # noqa: ANN202
+    """The "rekening tujuan" column: bank, account (full or masked), holder."""
+
+    @admin.display(description=_("rekening tujuan"))
+    def bank_details(tranche: Tranche) -> str:
+        group = tranche.application.group
+        if group.bank is None:
+            return _t("Belum ada rekening")
+        number = group.account_number if full else masked_account(group.account_number)
+        return format_html(
+            '{}<br><span class="money">{}</span><br>a.n. {}', group.bank.name, number, group.account_holder or "–"
+        )
+
+    return bank_details
+
+
+_FULL_BANK_COLUMN = _bank_column(full=True)
+
+
+def _bank_column_for(request: HttpRequest, name: object) -> object:
+    if name == "bank_details" and account_visible_in_full(request.user):
+        return _FULL_BANK_COLUMN
+    return name
+
+
 @admin.register(Tranche)
 class TrancheAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
     scope_province_path = "application__province"
     scope_regency_path = "application__group__regency"
-    list_display = ["application", "number", "percentage", "rupiah", "status", "bank", "paid_at"]
+    list_display = ["application", "group_name", "number", "percentage", "rupiah", "status", "bank_details", "paid_at"]
     list_filter = ["status", "application__scheme", "application__province", "application__group__bank"]
     list_select_related = ["application__group__bank"]
-    search_fields = ["application__reference"]
+    search_fields = ["application__reference", "application__group__name"]
     # Money and status move only through the disbursement services, never by hand.
     service_only_fields = ("application", "number", "percentage", "amount", "status", "paid_at", "created_at")
+    fields = ["application", "group_name", "number", "percentage", "rupiah", "status", "bank_details", "paid_at"]
+    readonly_fields = ["group_name", "rupiah", "bank_details"]
     paginator = CappedCountPaginator
     show_full_result_count = False
     actions = ["batch_selected", "reissue_selected"]
 
+    # The bank column masks the account unless the viewer's role reads it in full: a per-request
+    # column (never state on the admin instance, which every request thread shares).
+    bank_details = staticmethod(_bank_column(full=False))
+
+    def get_list_display(self, request: HttpRequest) -> list:
+        return [_bank_column_for(request, name) for name in super().get_list_display(request)]
+
+    def get_fields(self, request: HttpRequest, obj: Tranche | None = None) -> list:
+        return [_bank_column_for(request, name) for name in super().get_fields(request, obj)]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Tranche | None = None) -> list:
+        return [_bank_column_for(request, name) for name in super().get_readonly_fields(request, obj)]
+
+    @admin.display(description=_("kelompok"), ordering="application__group__name")
+    def group_name(self, tranche: Tranche) -> str:
+        return tranche.application.group.name
+
     @admin.display(description=_("nilai"), ordering="amount")
     def rupiah(self, tranche: Tranche) -> str:
-        return format_rupiah(tranche.amount)
-
-    @admin.display(description=_("bank"))
-    def bank(self, tranche: Tranche) -> str:
-        return str(tranche.application.group.bank or "–")
+        return format_html('<span class="money">{}</span>', format_rupiah(tranche.amount))
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False
@@ -77,16 +131,33 @@ class TrancheAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
         return request.user.has_perm(services.CREATE_BATCH_PERMISSION)
 
     @admin.action(description=_("Buat batch pembayaran dari tahap terpilih yang siap dibayar"), permissions=["batch"])
-    def batch_selected(self, request: HttpRequest, queryset: QuerySet[Tranche]) -> HttpResponseRedirect | None:
-        """The filters in use (scheme, province, bank) are recorded on the batch."""
+    def batch_selected(
+        self, request: HttpRequest, queryset: QuerySet[Tranche]
+    ) -> HttpResponseRedirect | TemplateResponse | None:
+        """A confirmation page first (how many lines, how much, per bank, and what is left out and
+        why); the batch is made on "Ya, buat batch". The filters in use (scheme, province, bank) are
+        recorded on the batch."""
+        filters = {
+            "scheme_id": _int_or_none(request.GET.get("application__scheme__id__exact")),
+            "province_id": request.GET.get("application__province__code__exact") or None,
+            "bank_id": request.GET.get("application__group__bank__code__exact") or None,
+        }
+        if request.POST.get("confirm") != "yes":
+            preview = services.payment_batch_preview(tranches=queryset, by=request.user, **filters)
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Buat batch pembayaran"),
+                "opts": self.model._meta,
+                "preview": preview,
+                "total": format_rupiah(preview.total),
+                "by_bank": [(name or "–", lines, format_rupiah(total)) for name, lines, total in preview.by_bank],
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "selected_ids": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+                "select_across": request.POST.get("select_across", "0"),
+            }
+            return TemplateResponse(request, "admin/disbursements/tranche/batch_confirmation.html", context)
         try:
-            batch = services.payment_batch_create(
-                tranches=queryset,
-                by=request.user,
-                scheme_id=_int_or_none(request.GET.get("application__scheme__id__exact")),
-                province_id=request.GET.get("application__province__code__exact") or None,
-                bank_id=request.GET.get("application__group__bank__code__exact") or None,
-            )
+            batch = services.payment_batch_create(tranches=queryset, by=request.user, **filters)
         except (ValidationError, TransitionError, PermissionDenied) as error:
             self.message_user(request, " ".join(_messages(error)), messages.ERROR)
             return None
@@ -121,6 +192,10 @@ def _int_or_none(value: str | None) -> int | None:
 
 def _messages(error: Exception) -> list[str]:
     return list(getattr(error, "messages", None) or [str(error)])
+
+
+# A batch page lists this many of its lines; the line list (linked) has them all.
+BATCH_LINES_SHOWN = 200
 
 
 @admin.register(PaymentBatch)
@@ -182,10 +257,47 @@ class PaymentBatchAdmin(RegionScopedAdminMixin, ServiceOnlyChangeMixin, admin.Mo
     def open(self, batch: PaymentBatch) -> str:
         return f"{format_rupiah(batch.open_amount)} ({batch.open_count})"
 
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        """The batch's lines under its totals, read-only: the first ``BATCH_LINES_SHOWN`` here, all of
+        them in the line list (linked)."""
+        batch = self.get_object(request, object_id)
+        if batch is not None:
+            lines = list(
+                batch.lines.select_related("tranche__application__group", "tranche__application").order_by("pk")[
+                    :BATCH_LINES_SHOWN
+                ]
+            )
+            full = account_visible_in_full(request.user)
+            extra_context = {
+                **(extra_context or {}),
+                "batch_lines": [
+                    {
+                        "line": line,
+                        "group": line.tranche.application.group.name,
+                        "account": line.account_number if full else masked_account(line.account_number),
+                        "amount": format_rupiah(line.amount),
+                    }
+                    for line in lines
+                ],
+                "batch_lines_more": max(batch.line_count - len(lines), 0),
+                "batch_lines_url": reverse("admin:disbursements_paymentbatchline_changelist")
+                + f"?batch__id__exact={batch.pk}",
+                "batch_total": format_rupiah(batch.total_amount),
+                "batch_line_count": batch.line_count,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_urls(self) -> list:
         wrap = self.admin_site.admin_view
         return [
             path("<int:pk>/export/<str:fmt>/", wrap(self.export_view), name="disbursements_paymentbatch_export"),
+            path(
+                "import-results/template.csv",
+                wrap(self.import_template_view),
+                name="disbursements_paymentbatch_import_template",
+            ),
             path("import-results/", wrap(self.import_view), name="disbursements_paymentbatch_import"),
             *super().get_urls(),
         ]
@@ -212,18 +324,27 @@ class PaymentBatchAdmin(RegionScopedAdminMixin, ServiceOnlyChangeMixin, admin.Mo
         target.seek(0)
         return FileResponse(target, as_attachment=True, filename=filename)
 
+    def import_template_view(self, request: HttpRequest) -> HttpResponse:
+        """An example result file: the header and one row of each kind, to copy the format from."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(bankfiles.result_template_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="contoh-hasil-bank.csv"'
+        return response
+
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_change_permission(request):
             raise PermissionDenied
         form = BankResultUploadForm(request.POST or None, request.FILES or None)
+        file_errors: list[str] = []
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 rows = bankfiles.read_bank_results(upload)
                 report = services.bank_results_import(rows=rows, file_name=upload.name, by=request.user)
             except bankfiles.BankFileError as error:
-                for message in error.messages:
-                    form.add_error("file", message)
+                # Every problem of the file at once, grouped: shown as a list above the form.
+                file_errors = error.messages
             except (ValidationError, TransitionError, PermissionDenied) as error:
                 form.add_error("file", " ".join(_messages(error)))
             else:
@@ -235,6 +356,10 @@ class PaymentBatchAdmin(RegionScopedAdminMixin, ServiceOnlyChangeMixin, admin.Mo
             "title": _("Impor hasil bank"),
             "opts": self.model._meta,
             "form": form,
+            "columns": bankfiles.result_column_guide(),
+            "outcomes": bankfiles.OUTCOME_GUIDE,
+            "reasons": BankReason.choices,
+            "file_errors": file_errors,
         }
         return TemplateResponse(request, "admin/disbursements/paymentbatch/import_results.html", context)
 

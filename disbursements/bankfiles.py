@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from disbursements.models import BankReason, PaymentBatchLine
 from spreadsheets.cells import cell_safe, xlsx_safe
@@ -24,7 +25,8 @@ TRANSFER_COLUMNS = ["payment_reference", "bank_code", "account_number", "account
 RESULT_COLUMNS = ["payment_reference", "status", "reason_code", "transfer_date", "bank_transaction_id", "amount"]
 # A 100,000-line result file is about 8 MB as CSV; anything far larger is not a bank result file.
 MAX_RESULT_FILE_BYTES = 20 * 1024 * 1024
-MAX_ERRORS_SHOWN = 20
+# Row numbers named per kind of problem; the rest of that kind are counted.
+MAX_ROWS_NAMED = 30
 
 _TRANSACTION_ID = re.compile(r"^[A-Za-z0-9._/-]{1,64}$")
 _OUTCOMES = {
@@ -32,6 +34,37 @@ _OUTCOMES = {
     "failed": PaymentBatchLine.Outcome.FAILED,
     "returned": PaymentBatchLine.Outcome.RETURNED,
 }
+
+
+# What finance reads on the import page: each column, what it may hold, an example.
+OUTCOME_GUIDE = [
+    ("paid", gettext_lazy("dana masuk ke rekening kelompok (wajib ID transaksi dan tanggal transfer)")),
+    ("failed", gettext_lazy("transfer ditolak bank (wajib kode alasan)")),
+    ("returned", gettext_lazy("dana sempat masuk lalu dikembalikan bank (kode alasan bila ada)")),
+]
+
+
+def result_column_guide() -> list[tuple[str, str, str]]:
+    """``(column, what it holds, example)`` for every column of the result file."""
+    return [
+        ("payment_reference", _("referensi pembayaran dari berkas transfer kita"), "JPS-PAY-00001234-01"),
+        ("status", _("paid, failed atau returned"), "paid"),
+        ("reason_code", _("kosong bila paid; salah satu kode alasan di bawah bila gagal"), "invalid_account"),
+        ("transfer_date", _("tanggal transfer, format TTTT-BB-HH"), "2026-12-04"),
+        ("bank_transaction_id", _("ID transaksi dari bank; huruf, angka dan . _ / -"), "TRX20261204001"),
+        ("amount", _("nilai rupiah bulat tanpa titik, koma atau “Rp”"), "40000000"),
+    ]
+
+
+def result_template_csv() -> str:
+    """An example result file: the header and one row of each outcome."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(RESULT_COLUMNS)
+    writer.writerow(["JPS-PAY-00001234-01", "paid", "", "2026-12-04", "TRX20261204001", "40000000"])
+    writer.writerow(["JPS-PAY-00001235-01", "failed", "invalid_account", "", "", "20000000"])
+    writer.writerow(["JPS-PAY-00001236-01", "returned", "account_closed", "2026-12-04", "TRX20261204002", "20000000"])
+    return "\ufeff" + buffer.getvalue()
 
 
 # --- the transfer file ----------------------------------------------------------------------------
@@ -168,58 +201,87 @@ def _parse_rows(raw_rows: Iterator[tuple[int, list[object]]]) -> list[BankResult
         )
     index = {column: columns.index(column) for column in RESULT_COLUMNS}
     rows: list[BankResultRow] = []
-    errors: list[str] = []
+    problems: dict[str, list[tuple[int, str]]] = {}
+    seen = 0
     for number, values in raw_rows:
         if all(value in (None, "") for value in values):
             continue
+        seen += 1
         cells = {column: values[position] if position < len(values) else None for column, position in index.items()}
         try:
             rows.append(_parse_row(number, cells))
-        except ValueError as error:
-            errors.append(_("Baris %(row)d: %(problem)s") % {"row": number, "problem": error})
-            if len(errors) >= MAX_ERRORS_SHOWN:
-                errors.append(_("… dan mungkin baris lain; perbaiki dulu yang di atas."))
-                break
-    if errors:
-        raise BankFileError(errors)
+        except RowError as problem:
+            problems.setdefault(problem.message, []).append((number, problem.value))
+    if problems:
+        raise BankFileError(_grouped(problems, rows_seen=seen))
     if not rows:
         raise BankFileError([_("Berkas tidak berisi baris hasil.")])
     return rows
 
 
+class RowError(ValueError):
+    """What is wrong with one row: ``message`` is the same for every row with this problem (so rows
+    are grouped by it), ``value`` the offending cell as read."""
+
+    def __init__(self, message: str, value: object = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.value = "" if value is None else str(value)[:30]
+
+
+def _grouped(problems: dict[str, list[tuple[int, str]]], *, rows_seen: int) -> list[str]:
+    """A summary line, then one line per kind of problem naming its rows (and the values read)."""
+    bad = sum(len(rows) for rows in problems.values())
+    lines = [
+        _(
+            "Berkas ditolak, tidak ada yang diterapkan: %(bad)d dari %(rows)d baris bermasalah "
+            "(%(kinds)d jenis masalah). Perbaiki semuanya lalu unggah lagi."
+        )
+        % {"bad": bad, "rows": rows_seen, "kinds": len(problems)}
+    ]
+    for message, rows in problems.items():
+        named = rows[:MAX_ROWS_NAMED]
+        numbers = ", ".join(str(number) for number, _value in named)
+        if len(rows) > MAX_ROWS_NAMED:
+            numbers += " " + _("dan %(count)d baris lain") % {"count": len(rows) - MAX_ROWS_NAMED}
+        values = sorted({value for _number, value in named if value})[:5]
+        line = _("Baris %(rows)s: %(problem)s") % {"rows": numbers, "problem": message}
+        if values:
+            line += " " + _("(terbaca: %(values)s)") % {"values": ", ".join(f"“{value}”" for value in values)}
+        lines.append(line)
+    return lines
+
+
 def _text(value: object) -> str:
     text = "" if value is None else str(value).strip()
     if text.startswith(("=", "+", "@")):
-        raise ValueError(_("sel berisi rumus; kirim nilai saja."))
+        raise RowError(_("sel berisi rumus; kirim nilai saja."), text)
     return text
 
 
 def _parse_row(number: int, cells: dict[str, object]) -> BankResultRow:
     reference = _text(cells["payment_reference"])
     if not reference or len(reference) > 64:
-        raise ValueError(_("referensi pembayaran kosong atau terlalu panjang."))
+        raise RowError(_("referensi pembayaran kosong atau terlalu panjang."), reference)
     status = _text(cells["status"]).lower()
     if status not in _OUTCOMES:
-        raise ValueError(_("status “%(status)s” tidak dikenal (paid, failed atau returned).") % {"status": status})
+        raise RowError(_("status tidak dikenal (paid, failed atau returned)."), status)
     outcome = _OUTCOMES[status]
     reason = _text(cells["reason_code"]).lower()
     if reason and reason not in BankReason.values:
-        raise ValueError(
-            _("kode alasan “%(code)s” tidak dikenal (%(known)s).")
-            % {"code": reason, "known": ", ".join(BankReason.values)}
-        )
+        raise RowError(_("kode alasan tidak dikenal (%(known)s).") % {"known": ", ".join(BankReason.values)}, reason)
     if outcome == PaymentBatchLine.Outcome.FAILED and not reason:
-        raise ValueError(_("transfer gagal tanpa kode alasan."))
+        raise RowError(_("transfer gagal tanpa kode alasan."))
     if outcome == PaymentBatchLine.Outcome.PAID and reason:
-        raise ValueError(_("transfer berhasil tidak boleh punya kode alasan."))
+        raise RowError(_("transfer berhasil tidak boleh punya kode alasan."), reason)
     transaction_id = _text(cells["bank_transaction_id"])
     if transaction_id and not _TRANSACTION_ID.fullmatch(transaction_id):
-        raise ValueError(_("ID transaksi bank hanya boleh huruf, angka dan . _ / - (maks. 64)."))
+        raise RowError(_("ID transaksi bank hanya boleh huruf, angka dan . _ / - (maks. 64)."), transaction_id)
     if outcome == PaymentBatchLine.Outcome.PAID and not transaction_id:
-        raise ValueError(_("transfer berhasil tanpa ID transaksi bank."))
+        raise RowError(_("transfer berhasil tanpa ID transaksi bank."))
     transfer_date = _date(cells["transfer_date"])
     if outcome == PaymentBatchLine.Outcome.PAID and transfer_date is None:
-        raise ValueError(_("transfer berhasil tanpa tanggal transfer."))
+        raise RowError(_("transfer berhasil tanpa tanggal transfer."))
     return BankResultRow(
         row_number=number,
         payment_reference=reference,
@@ -233,26 +295,24 @@ def _parse_row(number: int, cells: dict[str, object]) -> BankResultRow:
 
 def _amount(value: object) -> int:
     if isinstance(value, bool):
-        raise ValueError(_("nilai harus angka rupiah bulat."))
+        raise RowError(_("nilai harus angka rupiah bulat."), value)
     if isinstance(value, int):
         number = value
     elif isinstance(value, float):
         if not value.is_integer():
-            raise ValueError(_("nilai harus rupiah bulat, tanpa desimal."))
+            raise RowError(_("nilai harus rupiah bulat, tanpa desimal."), value)
         number = int(value)
     else:
         text = _text(value)
         if text.startswith("-"):
-            raise ValueError(_("nilai tidak boleh negatif."))
+            raise RowError(_("nilai tidak boleh negatif."), text)
         if not text.isascii() or not text.isdigit():
-            raise ValueError(
-                _("nilai “%(value)s” harus angka rupiah bulat tanpa huruf atau tanda baca.") % {"value": text[:30]}
-            )
+            raise RowError(_("nilai harus angka rupiah bulat tanpa huruf atau tanda baca, mis. 40000000."), text)
         number = int(text)
     if number < 0:
-        raise ValueError(_("nilai tidak boleh negatif."))
+        raise RowError(_("nilai tidak boleh negatif."), value)
     if number == 0 or number > 10**13:
-        raise ValueError(_("nilai di luar batas wajar."))
+        raise RowError(_("nilai di luar batas wajar."), value)
     return number
 
 
@@ -267,4 +327,4 @@ def _date(value: object) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(_("tanggal transfer “%(value)s” harus berformat TTTT-BB-HH.") % {"value": text[:30]}) from None
+        raise RowError(_("tanggal transfer harus berformat TTTT-BB-HH, mis. 2026-12-04."), text) from None

@@ -129,10 +129,7 @@ def attendance_grid_parse(
 class BankResultUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Berkas hasil bank (CSV atau XLSX)"),
-        help_text=_(
-            "Kolom: payment_reference, status, reason_code, transfer_date, bank_transaction_id, amount. "
-            "Maksimal %(mb)d MB."
-        )
+        help_text=_("Isi kolom dan contohnya ada di bawah. Maksimal %(mb)d MB.")
         % {"mb": MAX_RESULT_FILE_BYTES // 2**20},
     )
 

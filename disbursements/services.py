@@ -326,7 +326,10 @@ def payment_batch_create(
         scoped = scoped.filter(application__group__bank_id=bank_id)
     ids = list(scoped.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
     if not ids:
-        raise ValidationError(_("Tidak ada tahap yang siap dibayar pada pilihan ini."))
+        reasons = tranches_unpayable_reasons(
+            scope_filter(tranches, by, province="application__province", regency="application__group__regency")
+        )
+        raise ValidationError(" ".join([_("Tidak ada tahap yang siap dibayar pada pilihan ini."), *reasons]))
     rows = list(
         Tranche.objects.filter(pk__in=ids)
         .order_by("pk")
@@ -399,6 +402,87 @@ def payment_batch_create(
             [Kind.BATCHED, by.pk, now, batch.pk],
         )
     return batch
+
+
+# At most this many tranches are named one by one in a refusal; the rest are counted.
+UNPAYABLE_NAMED = 10
+
+
+def tranche_unpayable_reason(tranche: Tranche) -> str:
+    """Why finance cannot put this tranche in a batch now, in the words of the tranche list."""
+    names = {"tranche": str(tranche), "previous": tranche.number - 1}
+    if tranche.status == Tranche.Status.LOCKED:
+        return _("%(tranche)s menunggu laporan tahap %(previous)s diterima petugas.") % names
+    if tranche.status == Tranche.Status.IN_BATCH:
+        return _("%(tranche)s sudah ada dalam batch yang belum selesai.") % names
+    if tranche.status == Tranche.Status.PAID:
+        return _("%(tranche)s sudah dibayar.") % names
+    if tranche.status in (Tranche.Status.FAILED, Tranche.Status.RETURNED):
+        return _("%(tranche)s gagal ditransfer; rekening diperbaiki kelompok lalu diterbitkan ulang.") % names
+    return _("%(tranche)s belum dapat dibayar.") % names
+
+
+def tranches_unpayable_reasons(tranches: QuerySet[Tranche]) -> list[str]:
+    """Why the tranches of ``tranches`` that are not payable are left out, one sentence each (the
+    first ``UNPAYABLE_NAMED``), then how many more."""
+    unpayable = tranches.exclude(status=Tranche.Status.SCHEDULED)
+    named = list(unpayable.select_related("application").order_by("pk")[: UNPAYABLE_NAMED + 1])
+    reasons = [tranche_unpayable_reason(tranche) for tranche in named[:UNPAYABLE_NAMED]]
+    if len(named) > UNPAYABLE_NAMED:
+        rest = unpayable.count() - UNPAYABLE_NAMED
+        reasons.append(_("… dan %(count)d tahap lain yang belum dapat dibayar.") % {"count": rest})
+    return reasons
+
+
+@dataclass(frozen=True)
+class BatchPreview:
+    """What a batch made from a selection would hold, shown before it is made."""
+
+    count: int
+    total: int
+    by_bank: list[tuple[str, int, int]]  # (bank name, lines, rupiah)
+    left_out: list[str]
+    # Groups without a bank account: the batch is refused until they have one.
+    blocking: list[str]
+
+
+def payment_batch_preview(
+    *,
+    tranches: QuerySet[Tranche],
+    by: AbstractBaseUser,
+    scheme_id: int | None = None,
+    province_id: str | None = None,
+    bank_id: str | None = None,
+) -> BatchPreview:
+    """The lines ``payment_batch_create`` would make from the same arguments now, without locking or
+    writing anything: counts and totals per bank, and why the rest of the selection is left out."""
+    from django.db.models import Count, Sum
+
+    scoped = scope_filter(tranches, by, province="application__province", regency="application__group__regency")
+    if scheme_id:
+        scoped = scoped.filter(application__scheme_id=scheme_id)
+    if province_id:
+        scoped = scoped.filter(application__province_id=province_id)
+    if bank_id:
+        scoped = scoped.filter(application__group__bank_id=bank_id)
+    payable = scoped.payable()
+    rows = list(
+        payable.values_list("application__group__bank__name")
+        .annotate(lines=Count("pk"), total=Sum("amount"))
+        .order_by("application__group__bank__name")
+    )
+    return BatchPreview(
+        count=sum(row[1] for row in rows),
+        total=sum(row[2] for row in rows),
+        by_bank=rows,
+        left_out=tranches_unpayable_reasons(scoped),
+        blocking=[
+            _("%(tranche)s: kelompok belum punya rekening bank.") % {"tranche": tranche}
+            for tranche in payable.filter(application__group__bank__isnull=True).select_related("application")[
+                :UNPAYABLE_NAMED
+            ]
+        ],
+    )
 
 
 def _attempts_so_far(tranche_ids: list[int]) -> dict[int, int]:

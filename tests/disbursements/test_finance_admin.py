@@ -35,7 +35,7 @@ def west_and_central(approve):
 
 def _batch_all(client: Client, query: str = "") -> object:
     ids = Tranche.objects.values_list("pk", flat=True)
-    return client.post(TRANCHES + query, {"action": "batch_selected", "_selected_action": list(ids)})
+    return client.post(TRANCHES + query, {"action": "batch_selected", "_selected_action": list(ids), "confirm": "yes"})
 
 
 def test_finance_batches_the_filtered_payable_tranches_and_sees_count_and_total(finance, west_and_central):

@@ -37,7 +37,7 @@ def _batch_export_import(finance_client: Client, *, file_name: str) -> PaymentBa
     bank's answer (every transfer credited). None when no batch was made."""
     ids = list(Tranche.objects.values_list("pk", flat=True))
     before = PaymentBatch.objects.count()
-    finance_client.post(TRANCHES, {"action": "batch_selected", "_selected_action": ids})
+    finance_client.post(TRANCHES, {"action": "batch_selected", "_selected_action": ids, "confirm": "yes"})
     if PaymentBatch.objects.count() == before:
         return None
     batch = PaymentBatch.objects.order_by("-pk").first()
@@ -79,7 +79,7 @@ def test_a_paid_tahap_is_paid_once_whatever_route_back_is_tried(
         _client(user).post(change_url, {"status": "scheduled", "paid_at": "", "amount": "1", "_save": "Simpan"})
     # 3. the re-issue action on a paid tahap, and a hand-made batch action naming it.
     finance_client.post(TRANCHES, {"action": "reissue_selected", "_selected_action": [tahap_1.pk]})
-    finance_client.post(TRANCHES, {"action": "batch_selected", "_selected_action": [tahap_1.pk]})
+    finance_client.post(TRANCHES, {"action": "batch_selected", "_selected_action": [tahap_1.pk], "confirm": "yes"})
     # 4. the batch line back to pending, the ledger's paid row deleted, the batch deleted.
     line = PaymentBatchLine.objects.get(tranche=tahap_1)
     paid_entry = LedgerEntry.objects.get(tranche=tahap_1, kind=LedgerEntry.Kind.PAID)
