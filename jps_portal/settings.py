@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "disbursements",
     "audit",
     "training",
+    "mentoring",
     "dashboards",
 ]
 

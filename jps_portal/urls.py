@@ -17,6 +17,7 @@ urlpatterns = [
     path("pengajuan/", include("applications.urls")),
     path("laporan/", include("disbursements.urls")),
     path("pelatihan/", include("training.urls")),
+    path("pendampingan/", include("mentoring.urls")),
     path("dasbor/", include("dashboards.urls")),
     # Before admin.site.urls: the admin's login, answering 400 to malformed input (accounts.views).
     path("admin/login/", staff_login),
