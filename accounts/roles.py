@@ -51,6 +51,13 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "training.view_participant",
         "training.view_attendance",
         "training.view_attendanceimport",
+        # Mentoring in their region: share out the caseload, review visits whose photos were far off.
+        "mentoring.view_caseassignment",
+        "mentoring.assign_mentors",
+        "mentoring.view_visit",
+        "mentoring.review_location",
+        "mentoring.view_visitproblem",
+        "mentoring.view_checklistitem",
     ],
     Role.APPROVER: [
         "applications.view_application",
@@ -102,14 +109,20 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "disbursements.view_treasuryreturn",
         "dashboards.view_dashboard",
         "training.view_trainingevent",
+        "mentoring.view_caseassignment",
+        "mentoring.view_visit",
     ],
-    # Field mentors: run training attendance for their caseload's region.
+    # Field mentors: their caseload's visits (on /pendampingan/, scoped to the caseload), and training
+    # attendance for their region.
     Role.MENTOR: [
         "groups.view_group",
         "training.view_trainingevent",
         "training.record_attendance",
         "training.view_participant",
         "training.view_attendance",
+        "mentoring.view_caseassignment",
+        "mentoring.view_visit",
+        "mentoring.view_visitproblem",
     ],
 }
 
@@ -127,6 +140,7 @@ ROLE_PERMISSIONS[Role.ADMIN] = [
     "dashboards.*",
     "audit.*",
     "training.*",
+    "mentoring.*",
     "auth.view_group",
 ]
 

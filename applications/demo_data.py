@@ -1043,6 +1043,12 @@ _LOGIN_SPECS = (
     _LoginSpec("ppk", "PPK (approver), national", role=Role.APPROVER),
     _LoginSpec("bendahara", "bendahara (finance)", role=Role.FINANCE),
     _LoginSpec("direktur", "direktur (dashboards, read-only)", role=Role.DIRECTOR),
+    _LoginSpec(
+        "pendamping",
+        "pendamping (field mentor), Jawa Barat: a caseload, work list /pendampingan/",
+        role=Role.MENTOR,
+        scope_province="32",
+    ),
 )
 
 

@@ -38,6 +38,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "groups/home_public.html")
     if request.user.is_staff:
+        # A field mentor starts on their work list (the mentoring app's page, by URL name only).
+        if request.user.groups.filter(name="pendamping").exists():
+            return redirect("mentoring:worklist")
         return redirect("admin:index")
     group = _own_group(request)
     context = {"group": group}

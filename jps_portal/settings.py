@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "corrections",
     "audit",
     "training",
+    "mentoring",
     "dashboards",
 ]
 

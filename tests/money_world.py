@@ -108,6 +108,7 @@ def build_money_world(*, ketua, approver, finance) -> MoneyWorld:  # noqa: ANN00
     )
     _training_rows(group=group, ketua=ketua)
     correction = _correction_proposed(group)
+    _mentoring_rows(group=group)
     return MoneyWorld(
         scheme=scheme,
         group=group,
@@ -135,7 +136,7 @@ def _correction_proposed(group: Group) -> Correction:
     )  # fmt: skip
 
 
-SNAPSHOT_APPS = ("applications", "groups", "disbursements", "training", "corrections")
+SNAPSHOT_APPS = ("applications", "groups", "disbursements", "training", "corrections", "mentoring")
 
 
 def snapshot() -> dict[str, list[tuple]]:
@@ -170,3 +171,21 @@ def _training_rows(*, group: Group, ketua) -> None:  # noqa: ANN001
     training.attendance_grid_save(
         session=event.sessions.order_by("pk").first(), shown={member.pk}, present={member.pk: "online"}, by=organiser
     )
+
+
+def _mentoring_rows(*, group: Group) -> None:
+    """The group in a mentor's caseload, with a done visit that raised a problem: the mentoring app's
+    history-tracked rows (assignment, visit, problem), so the revert tests reach them too."""
+    import uuid
+
+    from accounts.models import Role
+    from mentoring import services as mentoring
+
+    mentor = UserFactory(role=Role.MENTOR, scope_national=True)
+    mentoring.caseload_assign(group=group, mentor=mentor, by=None)
+    today = timezone.localdate()
+    mentoring.visit_record(
+        group=group, by=mentor, token=uuid.uuid4(), done_on=today,
+        checklist={"equipment_in_use": "ya", "equipment_state": "baik", "bookkeeping": "ya", "sales_channels": "pasar"},
+        notes="", problems=[mentoring.ProblemInput("Stok bahan menipis", today + datetime.timedelta(days=7))],
+    )  # fmt: skip

@@ -88,6 +88,13 @@ class Command(BaseCommand):
                     f"Launch training event: {result.invited:,} groups invited, "
                     f"{result.offline:,} offline / {result.online:,} online."
                 )
+        if apps.is_installed("mentoring"):
+            mentoring = import_string("mentoring.demo.mentoring_demo_seed")()
+            if mentoring.created:
+                self.stdout.write(
+                    f"Mentoring: pendamping's caseload {mentoring.caseload:,} groups in {mentoring.regency}, "
+                    "one done visit with a problem to follow up."
+                )
 
     def _refresh_tallies(self) -> None:
         """The directors' dashboard reads precomputed tallies: recompute them so it shows the demo

@@ -1,0 +1,85 @@
+"""The mentor's work list (read only): due visits, follow-ups due or overdue, and the monitoring rounds
+due for the caseload. A fixed number of queries whatever the caseload's size."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Max, Min, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from mentoring import services
+from mentoring.models import Visit, VisitProblem
+
+FOLLOW_UP_AHEAD_DAYS = 7
+
+
+@dataclass
+class CaseRow:
+    group_id: int
+    code: str
+    name: str
+    regency: str
+    village: str
+    programme: str | None
+    last_visit: datetime.date | None
+    planned_on: datetime.date | None
+    due_on: datetime.date
+    overdue: bool
+
+
+@dataclass
+class WorkList:
+    today: datetime.date
+    due_visits: list[CaseRow]
+    later: list[CaseRow]
+    follow_ups: list[VisitProblem]
+    rounds: list = field(default_factory=list)
+
+    @property
+    def caseload_size(self) -> int:
+        return len(self.due_visits) + len(self.later)
+
+
+def worklist_for(mentor: AbstractBaseUser, *, today: datetime.date | None = None) -> WorkList:
+    today = today or timezone.localdate()
+    interval = datetime.timedelta(days=services.visit_interval_days())
+    done = Visit.objects.filter(group=OuterRef("pk"), status=Visit.Status.DONE)
+    planned = Visit.objects.filter(group=OuterRef("pk"), status=Visit.Status.PLANNED, mentor=mentor)
+    groups = (
+        services.caseload_groups(mentor)
+        .annotate(
+            programme=services.funded_programme_subquery(),
+            last_visit=Subquery(done.values("group").annotate(m=Max("done_on")).values("m")[:1]),
+            planned_on=Subquery(planned.values("group").annotate(m=Min("planned_on")).values("m")[:1]),
+        )
+        .values("pk", "code", "name", "village", "regency__name", "programme", "last_visit", "planned_on")
+        .order_by("pk")
+    )
+    due, later = [], []
+    for row in groups:
+        due_on = row["planned_on"] or (row["last_visit"] + interval if row["last_visit"] else today)
+        case = CaseRow(
+            group_id=row["pk"], code=row["code"], name=row["name"], regency=row["regency__name"],
+            village=row["village"], programme=row["programme"], last_visit=row["last_visit"],
+            planned_on=row["planned_on"], due_on=due_on, overdue=due_on < today,
+        )  # fmt: skip
+        (due if due_on <= today + datetime.timedelta(days=FOLLOW_UP_AHEAD_DAYS) else later).append(case)
+    due.sort(key=lambda c: (c.due_on, c.group_id))
+    later.sort(key=lambda c: (c.due_on, c.group_id))
+    follow_ups = list(
+        VisitProblem.objects.filter(
+            Q(follow_up_on__lte=today + datetime.timedelta(days=FOLLOW_UP_AHEAD_DAYS)),
+            resolved_on__isnull=True,
+            group__case_assignments__mentor=mentor,
+            group__case_assignments__ended_at__isnull=True,
+        )
+        .select_related("group")
+        .order_by("follow_up_on", "pk")
+    )
+    rounds = []
+    if apps.is_installed("outcomes"):
+        rounds = import_string("outcomes.services.rounds_due_for_mentor")(mentor, today=today)
+    return WorkList(today=today, due_visits=due, later=later, follow_ups=follow_ups, rounds=rounds)
