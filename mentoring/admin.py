@@ -34,7 +34,12 @@ class CaseAssignmentAdmin(RegionScopedAdminMixin, ReadOnlyAdminMixin, NoRevertHi
     list_select_related = ["group", "mentor", "regency"]
     actions = ["balance_regencies"]
 
-    @admin.action(description=_("Bagi merata kelompok tanpa pendamping di kabupaten/kota terpilih"))
+    def has_assign_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("mentoring.assign_mentors")
+
+    @admin.action(
+        description=_("Bagi merata kelompok tanpa pendamping di kabupaten/kota terpilih"), permissions=["assign"]
+    )
     def balance_regencies(self, request: HttpRequest, queryset: QuerySet) -> None:
         total = 0
         try:
@@ -78,7 +83,10 @@ class VisitAdmin(RegionScopedAdminMixin, ReadOnlyAdminMixin, NoRevertHistoryAdmi
     inlines = [StatusChangeInline, ProblemInline, PhotoInline]
     actions = ["accept_location"]
 
-    @admin.action(description=_("Terima lokasi kunjungan terpilih (sudah ditinjau)"))
+    def has_review_location_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("mentoring.review_location")
+
+    @admin.action(description=_("Terima lokasi kunjungan terpilih (sudah ditinjau)"), permissions=["review_location"])
     def accept_location(self, request: HttpRequest, queryset: QuerySet) -> None:
         accepted = 0
         for visit in queryset.filter(location__in=[Visit.Location.FAR, Visit.Location.MISSING]):
