@@ -10,7 +10,9 @@ keep-alive clients against gunicorn:
 
 - "cold": every request a different page that is not in the cache (every regency × programme
   filter × language, once each), so each one runs its queries;
-- "warm": random regency pages, the realistic case (a page stays cached for five minutes).
+- "warm": random regency pages, the realistic case (a page stays cached for five minutes);
+- "ceiling": /healthz with the same clients, what the server and the machine do with no work at all,
+  so a figure taken on a busy machine can be read against it.
 
 Printed: p50 / p95 / max per phase, requests/s, status codes, the machine's load average, and the
 queries each page costs at this scale (and with only the first 1,000 groups funded).
@@ -57,6 +59,8 @@ def main() -> None:
     server = _start_gunicorn(port, args.workers)
     try:
         _wait_until_up(port)
+        ceiling = _load(port, ["/healthz"] * args.requests, clients=args.clients)
+        _report("ceiling (/healthz: the server with no work, same clients)", ceiling)
         cold_paths = [
             f"/daftar-penerima/kabupaten/{code}/?tahun=2020&program={programme}&lang={language}"
             for code in regencies
