@@ -59,8 +59,8 @@ def test_a_logged_in_page_carries_the_policy_and_is_neither_cached_nor_shared(cl
 
 
 def test_the_template_check_would_catch_an_inline_script_or_style():
-    assert INLINE.search('<script>alert(1)</script>')
+    assert INLINE.search("<script>alert(1)</script>")
     assert INLINE.search('<i style="width:3%">')
     assert INLINE.search('<button onclick="go()">')
-    assert not INLINE.search("<script src=\"/static/js/portal.js\" defer></script>")
+    assert not INLINE.search('<script src="/static/js/portal.js" defer></script>')
     assert not INLINE.search('{{ data|json_script:"x" }}')
