@@ -170,11 +170,17 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 
-# Per-user rate limits (jps_portal/ratelimit.py), scope: (calls, seconds). The NIK check answers as a
+# Rate limits (jps_portal/ratelimit.py), scope: (calls, seconds). The NIK check answers as a
 # ketua types; a page of 20 members checks each NIK on load, so 120 per 15 minutes leaves room for
 # several pages and corrections, and none for a script probing NIKs.
 RATE_LIMITS = {
     "nik-check": (env.int("NIK_CHECK_LIMIT", default=120), env.int("NIK_CHECK_WINDOW_SECONDS", default=900)),
+    # The same check per client address, over all the ketua behind it (a village's NAT, an internet
+    # kiosk): five ketua's allowance, and none for a script logging in as many accounts.
+    "nik-check-address": (
+        env.int("NIK_CHECK_ADDRESS_LIMIT", default=600),
+        env.int("NIK_CHECK_WINDOW_SECONDS", default=900),
+    ),
     # Tries of an SMS reset code per IP address (each code also dies after five wrong tries).
     "password-reset-code": (
         env.int("RESET_CODE_TRIES_LIMIT", default=20),
