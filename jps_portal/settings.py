@@ -63,9 +63,10 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "jps_portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the path, the query or a cookie into a database query.
+    "jps_portal.middleware.RejectNullBytesMiddleware",
     "jps_portal.replica.PrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "jps_portal.middleware.RejectNullBytesMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
