@@ -528,6 +528,9 @@ class SubmissionIntake(models.Model):
     )
     received_at = models.DateTimeField(_("diterima pada"), db_index=True)
     processed_at = models.DateTimeField(_("diproses pada"), null=True, blank=True)
+    # Set when the task could not be sent to the broker (Redis down, or skipped while the publishing
+    # breaker is open): the sweep sends it at its next run, without waiting for the grace period.
+    enqueue_failed = models.BooleanField(_("belum terkirim ke antrean tugas"), default=False)
 
     class Meta:
         verbose_name = _("antrean pengajuan")

@@ -292,13 +292,25 @@ OTP_IP_WINDOW_SECONDS = env.int("OTP_IP_WINDOW_SECONDS", default=60 * 60)
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "jps_portal.cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}}
+    # Short timeouts: a cache that hangs must not hold a request longer than a cache miss would cost.
+    CACHES = {
+        "default": {
+            "BACKEND": "jps_portal.cache.ReusedClientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CACHE_CONNECT_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("REDIS_CACHE_SOCKET_TIMEOUT", default=1.0),
+            },
+        }
+    }
     # Sessions read from Redis first, written through to the database: a logged-in request costs
     # no session query, and a Redis restart logs nobody out. (Django's cached_db, with every cache
     # call guarded: a Redis outage must not turn logged-in pages into 500s.)
     SESSION_ENGINE = "accounts.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# After a connection error, a process does not ask Redis again for this many seconds (jps_portal.cache).
+REDIS_CACHE_BREAKER_SECONDS = env.float("REDIS_CACHE_BREAKER_SECONDS", default=10.0)
 
 # --- Celery ---------------------------------------------------------------------------------
 # No broker configured means the embedded default: tasks run eagerly, in-process.
@@ -371,8 +383,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
 }
 # Publishing must fail fast when Redis is down: the request goes on and the sweep below
-# enqueues the committed work later.
+# enqueues the committed work later. Requests publish on connections of their own
+# (jps_portal.celery.enqueue_on_commit): one connection attempt with these timeouts (seconds), and
+# after a failure the process stops trying for BREAKER_SECONDS (a per-process circuit breaker), so
+# during an outage a request pays nothing for the broker, not a connect timeout each.
 CELERY_TASK_PUBLISH_RETRY = False
+CELERY_PUBLISH_CONNECT_TIMEOUT = env.float("CELERY_PUBLISH_CONNECT_TIMEOUT", default=0.5)
+CELERY_PUBLISH_SOCKET_TIMEOUT = env.float("CELERY_PUBLISH_SOCKET_TIMEOUT", default=1.0)
+CELERY_PUBLISH_BREAKER_SECONDS = env.float("CELERY_PUBLISH_BREAKER_SECONDS", default=10.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -387,9 +405,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.sweep_pending_status_emails",
         "schedule": 300.0,
     },
+    # Every 30 s: submissions received while Redis was down (marked enqueue_failed) are sent within
+    # about half a minute of its return (once beat and the bulk worker have reconnected).
     "sweep-waiting-intakes": {
         "task": "applications.tasks.sweep_waiting_intakes",
-        "schedule": 120.0,
+        "schedule": env.float("INTAKE_SWEEP_SECONDS", default=30.0),
     },
     "sweep-stalled-member-lists": {
         "task": "applications.tasks.sweep_stalled_member_lists",
