@@ -23,10 +23,8 @@ class ObjectionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     description = _DESCRIPTION
-    name = forms.CharField(label=_("Nama Anda (boleh dikosongkan)"), max_length=150, required=False)
-    email = forms.EmailField(
-        label=_("E-mail untuk kabar perkembangan (boleh dikosongkan)"), max_length=254, required=False
-    )
+    name = forms.CharField(label=_("Nama Anda"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail untuk kabar perkembangan"), max_length=254, required=False)
 
 
 class ComplaintForm(forms.Form):

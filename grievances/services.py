@@ -4,6 +4,7 @@ writes a ``TicketHistory`` row and queues the complainant's message in the same 
 outbox delivers it after commit: a gateway that is down delays it, never loses it)."""
 
 import datetime
+import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -20,7 +21,7 @@ from groups.models import Group
 from notifications.links import absolute_url
 from notifications.models import Message
 from notifications.phones import phone_normalise
-from notifications.services import message_queue
+from notifications.services import MessageDraft, message_queue, messages_queue_bulk
 from regions.models import Regency
 
 HANDLE_PERMISSION = "grievances.handle_ticket"
@@ -78,7 +79,7 @@ def ticket_file(
         except ValueError as error:
             raise ValidationError({"phone": _("Nomor HP tidak valid.")}) from error
     ticket = Ticket.objects.create(
-        number=f"TMP-{timezone.now().timestamp()}",
+        number=f"TMP-{secrets.token_hex(8)}",  # replaced by the numbered one below, same transaction
         category=category,
         is_sensitive=category.is_sensitive,
         filed_by=filed_by,
@@ -315,54 +316,119 @@ def tracking_path(ticket: Ticket) -> str:
 # --- escalation ------------------------------------------------------------------------------------
 
 
-def tickets_escalate_overdue(*, today: datetime.date | None = None, limit: int = 5_000) -> int:
+def tickets_escalate_overdue(*, today: datetime.date | None = None, limit: int = 200_000) -> int:
     """Open tickets past their due date go one level up (regency → province → national), to an
-    officer there, with a new due date; the complainant is told. Idempotent for a day: an escalated
-    ticket is due again only after its new service level."""
+    officer there, with a new due date; the complainant is told. Set-based: one read of the overdue
+    tickets, one officer chosen per province (or nationally), a few UPDATEs, the history rows and the
+    messages in bulk. Idempotent for a day: an escalated ticket is due again only after its new
+    service level. Rows another worker holds are skipped (``skip_locked``) and caught next run."""
     today = today or _today()
-    ids = list(
-        Ticket.objects.open()
-        .filter(due_on__lt=today, level__lt=Ticket.Level.NATIONAL)
-        .order_by("due_on", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    escalated = 0
-    for pk in ids:
-        with transaction.atomic():
-            ticket = (
-                Ticket.objects.select_for_update(skip_locked=True)
-                .select_related("category")
-                .filter(pk=pk, due_on__lt=today, level__lt=Ticket.Level.NATIONAL)
-                .exclude(status__in=Ticket.CLOSED)
-                .first()
+    with transaction.atomic():
+        rows = list(
+            Ticket.objects.open()
+            .filter(due_on__lt=today, level__lt=Ticket.Level.NATIONAL)
+            .select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "category_id", "level", "province_id", "status", "number", "tracking_token")[:limit]
+        )
+        if not rows:
+            return 0
+        due = {category.pk: add_working_days(today, category.sla_working_days) for category in Category.objects.all()}
+        # One officer per destination: the province's (least loaded), else national.
+        destinations: dict[tuple[int, str], tuple[AbstractBaseUser | None, int]] = {}
+        plan: dict[tuple[int, int, int | None, datetime.date], list[int]] = {}
+        for pk, category_id, level, province_id, _status, _number, _token in rows:
+            key = (level + 1, province_id)
+            if key not in destinations:
+                destinations[key] = _pick_officer_at(level + 1, province_id)
+            officer, final_level = destinations[key]
+            officer_id = officer.pk if officer is not None else None
+            plan.setdefault((final_level, category_id, officer_id, due[category_id]), []).append(pk)
+        for (level, _category_id, officer_id, due_on), ids in plan.items():
+            fields: dict[str, object] = {"level": level, "due_on": due_on}
+            if officer_id is not None:
+                fields["assigned_to_id"] = officer_id
+            for chunk in _chunks(ids):
+                Ticket.objects.filter(pk__in=chunk).update(**fields)
+        _escalation_history(rows, plan)
+        _escalation_messages([pk for pk, *_rest in rows])
+    return len(rows)
+
+
+def _pick_officer_at(level: int, province_id: str) -> tuple[AbstractBaseUser | None, int]:
+    tiers = {Ticket.Level.PROVINCE: Q(scope_provinces=province_id), Ticket.Level.NATIONAL: Q(scope_national=True)}
+    for tier in range(level, Ticket.Level.NATIONAL + 1):
+        officer = _least_loaded(_officers().filter(tiers[tier]))
+        if officer is not None:
+            return officer, tier
+    return None, level
+
+
+def _chunks(ids: list[int], size: int = 5_000) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def _escalation_history(rows: list[tuple], plan: dict) -> None:
+    placed = {pk: level for (level, _category_id, _officer_id, _due_on), ids in plan.items() for pk in ids}
+    now = timezone.now()
+    notes = {level: _("Melewati batas waktu: dinaikkan ke tingkat %(level)s.") % {"level": Ticket.Level(level).label}
+             for level in (Ticket.Level.PROVINCE, Ticket.Level.NATIONAL)}  # fmt: skip
+    # The officer each ticket now has (one kept when nobody was found higher up).
+    officers: dict[int, int | None] = {}
+    for chunk in _chunks([pk for pk, *_rest in rows]):
+        officers.update(Ticket.objects.filter(pk__in=chunk).values_list("pk", "assigned_to_id"))
+    TicketHistory.objects.bulk_create(
+        (
+            TicketHistory(
+                ticket_id=pk,
+                kind=TicketHistory.Kind.ESCALATION,
+                from_status=status,
+                to_status=status,
+                assigned_to_id=officers.get(pk),
+                level=placed[pk],
+                changed_at=now,
+                note=notes[placed[pk]],
             )
-            if ticket is None:
-                continue
-            _escalate(ticket, today)
-            escalated += 1
-    return escalated
-
-
-def _escalate(ticket: Ticket, today: datetime.date) -> None:
-    level = ticket.level + 1
-    officer, found_level = _pick_officer(ticket, level)
-    ticket.level = found_level if officer is not None else level
-    ticket.due_on = add_working_days(today, ticket.category.sla_working_days)
-    fields = ["level", "due_on"]
-    if officer is not None:
-        ticket.assigned_to = officer
-        fields.append("assigned_to")
-    ticket.save(update_fields=fields)
-    TicketHistory.objects.create(
-        ticket=ticket,
-        kind=TicketHistory.Kind.ESCALATION,
-        from_status=ticket.status,
-        to_status=ticket.status,
-        assigned_to=ticket.assigned_to,
-        level=ticket.level,
-        note=_("Melewati batas waktu: dinaikkan ke tingkat %(level)s.") % {"level": Ticket.Level(ticket.level).label},
+            for pk, _category_id, _level, _province_id, status, _number, _token in rows
+        ),
+        batch_size=5_000,
     )
-    _notify(ticket)
+
+
+def _escalation_messages(ids: list[int]) -> None:
+    """One message per complainant with a phone or an e-mail, queued in bulk, rendered by the worker."""
+    drafts = []
+    for chunk in _chunks(ids):
+        tickets = Ticket.objects.filter(pk__in=chunk).exclude(complainant_phone="", complainant_email="")
+        for ticket in tickets.only("pk", "number", "tracking_token", "status", "level", "complainant_phone",
+                                   "complainant_email"):  # fmt: skip
+            context = {
+                "number": ticket.number,
+                "status": str(ticket.get_status_display()),
+                "url": absolute_url(tracking_path(ticket)),
+            }
+            step = f"escalated-{ticket.level}"
+            if ticket.complainant_phone:
+                drafts.append(
+                    MessageDraft(
+                        Message.Channel.SMS,
+                        ticket.complainant_phone,
+                        "ticket_update",
+                        f"ticket:{ticket.pk}:{step}:sms",
+                        context,
+                    )  # fmt: skip
+                )
+            if ticket.complainant_email:
+                drafts.append(
+                    MessageDraft(
+                        Message.Channel.EMAIL,
+                        ticket.complainant_email,
+                        "ticket_update",
+                        f"ticket:{ticket.pk}:{step}:email",
+                        context,
+                    )  # fmt: skip
+                )
+    messages_queue_bulk(drafts=drafts)
 
 
 # --- messages --------------------------------------------------------------------------------------

@@ -387,3 +387,37 @@ def test_the_beat_task_escalates_overdue_tickets(categories, verifier, funded):
     assert escalate_overdue_tickets.delay().get() == 1
     ticket.refresh_from_db()
     assert ticket.level == Ticket.Level.NATIONAL  # no province or national officer is left above Budi
+
+
+def test_with_the_sms_gateway_down_the_ticket_is_kept_and_its_message_waits(
+    monkeypatch, categories, verifier, django_capture_on_commit_callbacks
+):
+    from notifications import sms
+
+    def gateway_down(self, *, to, body, reference):
+        raise sms.SmsDeliveryError("503 Service Unavailable")
+
+    monkeypatch.setattr(sms.LocmemBackend, "send", gateway_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = services.ticket_file(
+            category=categories["pembayaran"],
+            description="Tahap 1 belum masuk.",
+            filed_by=Ticket.Filer.VERIFIED_PHONE,
+            regency=GroupFactory().regency,
+            phone="081234567890",
+        )
+
+    assert Ticket.objects.filter(pk=ticket.pk).exists()
+    message = Message.objects.get(template="ticket_update")
+    assert (message.status, message.attempts) == (Message.Status.PENDING, 1)
+    assert ticket.number in message.body
+
+
+def test_asking_for_codes_too_often_is_a_429_with_retry_after(client, settings):
+    settings.OTP_PHONE_LIMIT = 1
+
+    first = client.post(reverse("grievances:phone_verify"), {"phone": "081234567890"})
+    second = client.post(reverse("grievances:phone_verify"), {"phone": "081234567890"})
+
+    assert first.status_code == 302
+    assert second.status_code == 429 and int(second["Retry-After"]) > 0
