@@ -421,3 +421,42 @@ def test_asking_for_codes_too_often_is_a_429_with_retry_after(client, settings):
 
     assert first.status_code == 302
     assert second.status_code == 429 and int(second["Retry-After"]) > 0
+
+
+def test_the_sweep_moves_each_overdue_ticket_one_level_to_an_officer_there(categories, verifier):
+    sari = UserFactory(username="sari", role=Role.VERIFIER)
+    sari.scope_regencies.add("32.04")
+    in_bandung = [
+        services.ticket_file(
+            category=categories["pembayaran"],
+            description="x",
+            filed_by=Ticket.Filer.PUBLIC,
+            regency=sari.scope_regencies.get(),
+        )
+        for _ in range(2)
+    ]
+    in_banten = services.ticket_file(
+        category=categories["pembayaran"],
+        description="x",
+        filed_by=Ticket.Filer.PUBLIC,
+        regency=GroupFactory(regency_id="36.01").regency,
+    )
+    not_due = services.ticket_file(
+        category=categories["lainnya"],
+        description="x",
+        filed_by=Ticket.Filer.PUBLIC,
+        regency=sari.scope_regencies.get(),
+    )
+    day = in_bandung[0].due_on + datetime.timedelta(days=1)
+    assert not_due.due_on >= day
+
+    assert services.tickets_escalate_overdue(today=day) == 3
+
+    for ticket in in_bandung:
+        ticket.refresh_from_db()
+        assert (ticket.level, ticket.assigned_to, ticket.status) == (Ticket.Level.PROVINCE, verifier, "assigned")
+        assert ticket.history.last().kind == TicketHistory.Kind.ESCALATION
+    in_banten.refresh_from_db()
+    assert (in_banten.level, in_banten.assigned_to, in_banten.status) == (Ticket.Level.PROVINCE, None, "received")
+    not_due.refresh_from_db()
+    assert (not_due.level, not_due.assigned_to) == (Ticket.Level.REGENCY, sari)
