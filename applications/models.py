@@ -447,6 +447,8 @@ class Flag(models.Model):
         CLUSTER_ADDRESS = "cluster_address", _("Kelompok sedesa memakai alamat yang sama")
         CLUSTER_LEADER = "cluster_leader", _("Kelompok sedesa dipimpin ketua yang sama")
         CLUSTER_BANK_ACCOUNT = "cluster_bank_account", _("Kelompok sedesa memakai rekening yang sama")
+        # Raised by grievances (an upheld objection), never by the integrity rules: they leave it alone.
+        OBJECTION_UPHELD = "objection_upheld", _("Sanggahan masyarakat terbukti")
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="flags", verbose_name=_("kelompok"))
     member = models.ForeignKey(
