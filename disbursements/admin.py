@@ -619,8 +619,8 @@ class UsageReportAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
             return _("Tidak perlu: tidak ada sisa dana.")
         matches = deposit.amount == figure.unspent
         return format_html(
-            "<dl class=\"deposit\"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd>"
-            "<dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><p class=\"{}\">{}</p>",
+            '<dl class="deposit"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd>'
+            '<dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><p class="{}">{}</p>',
             _("NTPN"),
             deposit.ntpn,
             _("nilai disetor"),
