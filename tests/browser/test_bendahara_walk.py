@@ -17,9 +17,14 @@ import pytest
 from playwright.sync_api import expect
 
 from disbursements.models import PaymentBatch, Tranche
+from tests.browser import officer_laptop as laptop
 from tests.browser.conftest import CHROMIUM
-from tests.browser.officer_laptop import log_in, officer_laptop, sideways_overflow  # noqa: F401 - fixture
-from tests.disbursements.conftest import approve  # noqa: F401 - fixture
+from tests.disbursements import conftest as finance_fixtures
+
+# Fixtures defined in other modules, made visible here (pytest finds fixtures by module attribute).
+officer_laptop = laptop.officer_laptop
+log_in, sideways_overflow = laptop.log_in, laptop.sideways_overflow
+approve = finance_fixtures.approve
 
 pytestmark = [
     pytest.mark.browser,
@@ -57,7 +62,7 @@ def test_the_bendahara_batches_exports_and_imports_bank_results_on_a_laptop(
     screenshot,
     finance,
     approve,
-    tmp_path,  # noqa: F811 - fixtures
+    tmp_path,
 ):
     page, watch = officer_laptop
     ready = [approve(amount=40_000_000), approve(amount=40_000_000, regency_id="32.73"), approve(plan=[70, 30])]

@@ -17,10 +17,14 @@ from playwright.sync_api import Page, expect
 
 from applications.models import Application
 from dashboards import services as dashboard_services
+from tests.browser import officer_laptop as laptop
 from tests.browser.conftest import CHROMIUM
-from tests.browser.officer_laptop import log_in, officer_laptop, sideways_overflow  # noqa: F401 - fixture
 from tests.dashboards.conftest import JAKARTA, make_application, pay
 from tests.factories import SchemeFactory, SchemeQuotaFactory
+
+# Fixtures defined in other modules, made visible here (pytest finds fixtures by module attribute).
+officer_laptop = laptop.officer_laptop
+log_in, sideways_overflow = laptop.log_in, laptop.sideways_overflow
 
 pytestmark = [
     pytest.mark.browser,
