@@ -595,7 +595,7 @@ class UsageReportAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
         return fields
 
     def get_readonly_fields(self, request: HttpRequest, obj: UsageReport | None = None) -> list:
-        return [*self.readonly_fields, *self.final_fields]
+        return [*super().get_readonly_fields(request, obj), *self.final_fields]
 
     @admin.display(description=_("dana tahap diterima"))
     def paid_on(self, report: UsageReport) -> str:
