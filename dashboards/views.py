@@ -262,13 +262,17 @@ def _progress_line(weeks: list[figures.Week]) -> dict[str, object] | None:
     y_max = max(step, -(-weeks[-1].cumulative_groups // step) * step)  # rounded up to a whole step
     x_step = width / max(1, len(weeks) - 1)
 
-    def y(value: int) -> float:
-        return round(top + height - height * value / y_max, 1)
+    # Coordinates go out as text: a float in a template would be localised ("172,0"), which SVG refuses.
+    def y(value: int) -> str:
+        return f"{top + height - height * value / y_max:.1f}"
 
-    points = " ".join(f"{left + i * x_step:.1f},{y(w.cumulative_groups)}" for i, w in enumerate(weeks))
+    def x(index: int) -> str:
+        return f"{left + index * x_step:.1f}"
+
+    points = " ".join(f"{x(i)},{y(w.cumulative_groups)}" for i, w in enumerate(weeks))
     y_ticks = [{"value": value, "y": y(value)} for value in range(0, y_max + 1, step)]
     shown = sorted({0, (len(weeks) - 1) // 2, len(weeks) - 1})
-    x_ticks = [{"week": weeks[i].week, "x": round(left + i * x_step, 1)} for i in shown]
+    x_ticks = [{"week": weeks[i].week, "x": x(i)} for i in shown]
     return {
         "points": points,
         "box_width": left + width + CHART["right"],
@@ -281,7 +285,7 @@ def _progress_line(weeks: list[figures.Week]) -> dict[str, object] | None:
         "x_ticks": x_ticks,
         "x_title_y": top + height + 38,
         "y_title_x": 14,
-        "y_title_y": top + height / 2,
+        "y_title_y": top + height // 2,
         "first": weeks[0],
         "last": weeks[-1],
     }

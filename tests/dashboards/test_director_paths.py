@@ -119,3 +119,5 @@ def test_the_weekly_chart_has_axes_ticks_and_titles(director_client, fresh):
     assert "Kelompok disetujui (kumulatif)" in chart and "Minggu (tanggal awal minggu)" in chart
     assert re.search(r'class="tick"[^>]*>0</text>', chart)
     assert re.search(r'class="tick"[^>]*>\d+ \w{3} 2020</text>', chart)
+    # SVG lengths are never localised ("172,0" is an error in the browser).
+    assert not re.search(r'(?:x1|x2|y1|y2|x|y|transform)="[^"]*\d,\d', chart)
