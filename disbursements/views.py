@@ -15,6 +15,7 @@ from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -94,7 +95,20 @@ def _render_report(request: HttpRequest, tranche: Tranche, *, status: int = 200,
         "treasury_form": forms.get("treasury_form") or TreasuryReturnForm(),
         "changes": list(report.status_changes.all()) if report else [],
     }
+    _date_hints(context, paid_on=context["paid_on"])
     return render(request, "disbursements/report_detail.html", context, status=status)
+
+
+def _date_hints(context: dict, *, paid_on: datetime.date | None) -> None:
+    """Receipt and deposit dates start on the day the tahap's money arrived: say so on the fields,
+    and let the phone's date picker start there."""
+    if paid_on is None:
+        return
+    hint = _("Sejak %(day)s, tanggal dana tahap ini diterima.") % {"day": date_format(paid_on, "j F Y")}
+    for form_name, field_name in (("receipt_form", "spent_on"), ("treasury_form", "paid_on")):
+        field = context[form_name].fields[field_name]
+        field.widget.attrs["min"] = paid_on.isoformat()
+        field.help_text = hint
 
 
 def _has_later(tranche: Tranche) -> bool:

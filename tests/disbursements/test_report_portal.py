@@ -426,3 +426,14 @@ def test_the_group_types_the_deposit_amount_and_a_different_one_is_refused(group
     assert "dibayar Rp40.000.000 − dibelanjakan Rp39.000.000" in refused.content.decode()
     assert accepted.status_code == 302
     assert TreasuryReturn.objects.get(application=application).amount == 1_000_000
+
+
+def test_the_report_page_says_from_which_day_receipts_may_be_dated(group_client, applicant):
+    application = funded_application(user=applicant)
+    tranche = _tahap(application)
+    paid_on = reports.tranche_paid_on(tranche)
+
+    page = group_client.get(reverse("disbursements:report", args=[tranche.pk])).content.decode()
+
+    assert f'min="{paid_on.isoformat()}"' in page
+    assert "tanggal dana tahap ini diterima" in page
