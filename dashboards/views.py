@@ -239,7 +239,7 @@ def _bars(rows: list[figures.Row]) -> list[dict[str, object]]:
 
 
 # The weekly chart: a plot area inside margins for the axes, their ticks and titles (SVG user units).
-CHART = {"left": 56, "top": 12, "width": 600, "height": 160, "bottom": 44, "right": 16}
+CHART = {"left": 56, "top": 28, "width": 600, "height": 160, "bottom": 44, "right": 24}
 
 
 def _nice_step(top: int, ticks: int = 4) -> int:
@@ -284,8 +284,8 @@ def _progress_line(weeks: list[figures.Week]) -> dict[str, object] | None:
         "y_ticks": y_ticks,
         "x_ticks": x_ticks,
         "x_title_y": top + height + 38,
-        "y_title_x": 14,
-        "y_title_y": top + height // 2,
+        "y_title_x": 4,
+        "y_title_y": 14,
         "first": weeks[0],
         "last": weeks[-1],
     }
