@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "training",
     "mentoring",
     "dashboards",
+    "transparency",
 ]
 
 MIDDLEWARE = [
