@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "audit",
     "training",
     "mentoring",
+    "outcomes",
     "dashboards",
 ]
 
@@ -335,6 +336,7 @@ CELERY_TASK_KINDS = {
     "notifications.tasks.deliver_message": "interactive",
     "notifications.tasks.deliver_due_messages": "bulk",
     "dashboards.tasks.*": "bulk",
+    "outcomes.tasks.*": "bulk",
     "disbursements.tasks.*": "money",
 }
 # Redis hands an unacknowledged task to another worker after the visibility timeout: a worker killed
@@ -392,6 +394,10 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-dashboard-tallies": {
         "task": "dashboards.tasks.recompute_tallies",
         "schedule": env.float("DASHBOARD_TALLY_SECONDS", default=600.0),
+    },
+    "schedule-and-remind-monitoring-rounds": {
+        "task": "outcomes.tasks.schedule_and_remind_rounds",
+        "schedule": crontab(hour=7, minute=0),
     },
     "nightly-integrity-checks": {
         "task": "applications.tasks.recheck_all_groups",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("laporan/", include("disbursements.urls")),
     path("pelatihan/", include("training.urls")),
     path("pendampingan/", include("mentoring.urls")),
+    path("hasil-usaha/", include("outcomes.urls")),
     path("dasbor/", include("dashboards.urls")),
     # Before admin.site.urls: the admin's login, answering 400 to malformed input (accounts.views).
     path("admin/login/", staff_login),
