@@ -1,6 +1,7 @@
-"""The demo's outcomes: the demo pendamping's caseload is paid its tahap 1 through the real money path
-(a batch by the demo bendahara, the transfer file, the bank's result file dated 15 October 2020),
-the monitoring rounds follow from that date, and the first group reports: at 3 months the business
+"""The demo's outcomes: the demo pendamping's caseload was paid its tahap 1 on 15 October 2020 (written as
+history, like the rest of the 2020 demo: the paid tranche and its ledger row dated that day; the
+applications stay "disetujui", as the launch story leaves them), the monitoring rounds follow from that
+date, and the first group reports: at 3 months the business
 runs with its members, at 6 months (reported by the mentor on a visit) it runs with two people from
 outside the group at work. Its 12-month round is left overdue, on the mentor's work list.
 ``seed_demo`` calls ``outcomes_demo_seed`` after ``mentoring_demo_seed``."""
@@ -13,17 +14,15 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from applications.demo_data import JAKARTA
 from applications.models import Programme, Scheme
-from disbursements import bankfiles
-from disbursements import services as money
-from disbursements.models import Tranche
+from disbursements.models import LedgerEntry, Tranche
 from mentoring import services as mentoring
 from mentoring.demo import DEMO_MENTOR
 from outcomes import services
 from outcomes.models import MonitoringRound, OutcomeTerms
 
-DEMO_FINANCE = "bendahara"
-TRANSFER_DATE = datetime.date(2020, 10, 15)
+PAID_AT = datetime.datetime(2020, 10, 15, 10, 0, tzinfo=JAKARTA)
 
 
 @dataclass(frozen=True)
@@ -50,29 +49,24 @@ def outcomes_demo_seed() -> OutcomesDemoResult:
     terms_ensure()
     users = get_user_model().objects
     mentor = users.filter(username=DEMO_MENTOR, is_active=True).first()
-    finance = users.filter(username=DEMO_FINANCE, is_active=True).first()
-    if mentor is None or finance is None or MonitoringRound.objects.exists():
+    if mentor is None or MonitoringRound.objects.exists():
         return OutcomesDemoResult(created=False)
     caseload = mentoring.caseload_groups(mentor)
-    tranches = Tranche.objects.filter(application__group__in=caseload, number=1).payable()
-    if not tranches.exists():
+    tranches = list(Tranche.objects.filter(application__group__in=caseload, number=1, status=Tranche.Status.SCHEDULED))
+    if not tranches:
         return OutcomesDemoResult(created=False)
-    batch = money.payment_batch_create(tranches=tranches, by=finance)
-    batch = money.payment_batch_export(batch=batch, by=finance)
-    rows = [
-        bankfiles.BankResultRow(
-            row_number=n, payment_reference=line.payment_reference, outcome="paid", reason_code="",
-            transfer_date=TRANSFER_DATE, bank_transaction_id=f"DEMO{line.pk:010d}", amount=line.amount,
-        )
-        for n, line in enumerate(batch.lines.order_by("pk"), start=2)
-    ]  # fmt: skip
-    money.bank_results_import(rows=rows, file_name="hasil-bank-demo.csv", by=finance)
+    Tranche.objects.filter(pk__in=[t.pk for t in tranches]).update(status=Tranche.Status.PAID, paid_at=PAID_AT)
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(tranche=t, kind=LedgerEntry.Kind.PAID, amount=t.amount, note="Demo: dibayar 15 Oktober 2020",
+                    created_at=PAID_AT)
+        for t in tranches
+    )  # fmt: skip
     created = services.rounds_schedule()
     group = caseload.filter(applications__scheme__programme=Programme.TKM).order_by("pk").first()
     if group is None:
         group = caseload.order_by("pk").first()
     _report_first_group(group, mentor=mentor)
-    return OutcomesDemoResult(created=True, paid=len(rows), rounds=created, group_id=group.pk)
+    return OutcomesDemoResult(created=True, paid=len(tranches), rounds=created, group_id=group.pk)
 
 
 def _report_first_group(group: object, *, mentor: object) -> None:

@@ -25,6 +25,8 @@ from applications.models import Programme, Scheme
 from disbursements.models import PaymentBatchLine, Tranche
 from groups.models import Member
 from mentoring import services as mentoring
+from mentoring.models import CaseAssignment
+from mentoring.worklist import worklist_changed
 from outcomes.models import MonitoringRound, OutcomeTerms, RoundDraft, months_parse
 
 # A round may be reported from this many days before it is due (a visit shortly before counts).
@@ -98,6 +100,7 @@ def rounds_schedule() -> int:
             )  # fmt: skip
     if rows:
         bulk_create_with_history(rows, MonitoringRound, batch_size=2_000)
+        worklist_changed(None)
     return len(rows)
 
 
@@ -160,20 +163,20 @@ def reporter_of(round_: MonitoringRound, user: AbstractBaseUser) -> str:
     raise PermissionDenied
 
 
-def rounds_due_for_mentor(mentor: AbstractBaseUser, *, today: datetime.date) -> list[MonitoringRound]:
-    """Rounds of the caseload not reported yet and due within a week or overdue: one query."""
-    horizon = today + datetime.timedelta(days=7)
+def rounds_due_for_groups(names: dict[int, str], *, today: datetime.date) -> list[MonitoringRound]:
+    """Rounds of these groups (id → name: a mentor's caseload) not reported yet and due within a
+    week or overdue: one query on the rounds' (group, due) index."""
     rounds = list(
         MonitoringRound.objects.filter(
+            group_id__in=list(names),
             status=MonitoringRound.Status.SCHEDULED,
-            due_on__lte=horizon,
-            group__case_assignments__mentor=mentor,
-            group__case_assignments__ended_at__isnull=True,
+            due_on__lte=today + datetime.timedelta(days=7),
         )
-        .select_related("group")
+        .only("pk", "group_id", "months", "due_on")
         .order_by("due_on", "pk")
     )
     for round_ in rounds:
+        round_.group_name = names[round_.group_id]
         round_.report_url = reverse("outcomes:report", args=[round_.pk])
     return rounds
 
@@ -259,6 +262,11 @@ def _round_report(
     round_.submit_token = token
     round_.transition_to(MonitoringRound.Status.REPORTED, by=by)
     RoundDraft.objects.filter(round=round_).delete()
+    worklist_changed(
+        CaseAssignment.objects.filter(group_id=round_.group_id, ended_at__isnull=True).values_list(
+            "mentor_id", flat=True
+        )
+    )
 
 
 def answers_clean(round_: MonitoringRound, answers: Answers) -> dict[str, object]:
