@@ -64,6 +64,14 @@ class WorkList:
     rounds: list = field(default_factory=list)
 
     @property
+    def round_groups(self) -> list[tuple[int, str, list]]:
+        """The due rounds one card per group (``(group id, name, rounds)``), the most overdue first."""
+        grouped: dict[int, tuple[int, str, list]] = {}
+        for round_ in self.rounds:
+            grouped.setdefault(round_.group_id, (round_.group_id, round_.group_name, []))[2].append(round_)
+        return list(grouped.values())
+
+    @property
     def caseload_size(self) -> int:
         return len(self.due_visits) + len(self.later)
 

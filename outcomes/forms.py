@@ -45,8 +45,10 @@ class RoundForm(forms.Form):
         self.round = round_
         if round_.is_padat_karya:
             del self.fields["monthly_revenue"]
+            self.fields["facility_state"].required = True
         else:
             del self.fields["facility_state"], self.fields["facility_use"]
+            self.fields["monthly_revenue"].required = True  # 0 when nothing was sold, or it has stopped
 
     def answers(self) -> Answers:
         data = self.cleaned_data

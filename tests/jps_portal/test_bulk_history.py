@@ -1,11 +1,12 @@
 import pytest
 from django.utils import timezone
 
-from jps_portal.bulk_history import bulk_insert_with_history
+from jps_portal.bulk_history import insert_rows_with_history
 from outcomes.models import OutcomeTerms
 from tests.factories import PadatKaryaSchemeFactory, SchemeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+COLUMNS = ["scheme_id", "round_months", "women_target_percent", "disability_target_percent"]
 
 
 def test_rows_and_their_history_rows_are_written_with_the_actor():
@@ -13,16 +14,22 @@ def test_rows_and_their_history_rows_are_written_with_the_actor():
     schemes = [SchemeFactory(), PadatKaryaSchemeFactory()]
     OutcomeTerms.objects.filter(scheme__in=schemes).delete()
     now = timezone.now()
-    rows = [OutcomeTerms(scheme=s, round_months="6, 12", women_target_percent=30) for s in schemes]
-    saved = bulk_insert_with_history(rows, OutcomeTerms, by=officer, now=now)
-    assert all(row.pk for row in saved)
-    stored = set(OutcomeTerms.objects.filter(pk__in=[r.pk for r in saved]).values_list("scheme_id", "round_months"))
-    assert stored == {(s.pk, "6, 12") for s in schemes}
-    history = OutcomeTerms.history.filter(id__in=[r.pk for r in saved])
-    assert {(h.id, h.history_type, h.history_user_id, h.history_date) for h in history} == {
-        (r.pk, "+", officer.pk, now) for r in saved
+    ids = insert_rows_with_history(
+        OutcomeTerms, COLUMNS, [(s.pk, f"{n}, 12", 30, 2) for n, s in enumerate(schemes, start=3)], by=officer, now=now
+    )
+    stored = dict(OutcomeTerms.objects.filter(pk__in=ids).values_list("pk", "round_months"))
+    assert stored == {ids[0]: "3, 12", ids[1]: "4, 12"}  # ids in the order of the rows
+    history = OutcomeTerms.history.filter(id__in=ids)
+    assert {(h.id, h.round_months, h.history_type, h.history_user_id, h.history_date) for h in history} == {
+        (ids[0], "3, 12", "+", officer.pk, now),
+        (ids[1], "4, 12", "+", officer.pk, now),
     }
 
 
+def test_every_field_must_be_given():
+    with pytest.raises(ValueError, match="every field"):
+        insert_rows_with_history(OutcomeTerms, ["scheme_id"], [(1,)], by=None, now=timezone.now())
+
+
 def test_nothing_to_write_writes_nothing():
-    assert bulk_insert_with_history([], OutcomeTerms, by=None, now=timezone.now()) == []
+    assert insert_rows_with_history(OutcomeTerms, COLUMNS, [], by=None, now=timezone.now()) == []

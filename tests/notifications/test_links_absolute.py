@@ -21,8 +21,10 @@ from disbursements.models import Tranche
 from notifications import sms
 from notifications.models import Message
 from notifications.services import otp_send
+from outcomes.services import rounds_remind, rounds_schedule
 from tests.disbursements.conftest import approve, paid_row, result_file  # noqa: F401 (fixture)
 from tests.factories import ApplicationFactory, GroupFactory, UserFactory
+from tests.outcomes.conftest import paid_group
 from tests.training.conftest import event, invited_group, ketua, organiser  # noqa: F401 (fixtures)
 from training import services as training_services
 
@@ -86,6 +88,10 @@ def _every_message(client, approve, invited_group, django_capture_on_commit_call
         disbursement_services.bank_results_import(rows=rows, file_name="hasil.csv", by=finance)
         # training_invitation: by e-mail and SMS.
         training_services.invitations_send(event_id=invited_group.training_invitations.first().event_id)
+        # outcome_round_due: a paid group's monitoring round falls due.
+        paid_group(user=UserFactory(email="hasil@example.id"))
+        rounds_schedule()
+        rounds_remind()
 
 
 def test_every_link_in_every_message_is_absolute(

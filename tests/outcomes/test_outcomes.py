@@ -279,3 +279,8 @@ def test_a_round_reported_long_ago_is_shown_read_only(client, ketua, rounds):
 
 def test_the_due_date_is_shown_in_jakarta(rounds):
     assert rounds[3].first_paid_on == timezone.localdate(rounds[3].application.tranches.get(number=1).paid_at)
+
+
+def test_the_ketua_finds_the_rounds_from_the_home_page(client, ketua, rounds):
+    client.force_login(ketua)
+    assert 'href="/hasil-usaha/"' in client.get("/").content.decode()
