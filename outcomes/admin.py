@@ -14,6 +14,9 @@ class OutcomeTermsAdmin(NoRevertHistoryAdmin):
     list_display = ["scheme", "round_months", "women_target_percent", "disability_target_percent"]
     list_select_related = ["scheme"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: OutcomeTerms | None = None) -> list[str]:
+        return ["scheme"] if obj is not None else []  # terms belong to their scheme for good
+
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # rounds already scheduled from these terms stay explained
 
