@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "audit",
     "training",
     "mentoring",
+    "outcomes",
     "dashboards",
     "transparency",
     "grievances",
@@ -368,6 +369,7 @@ CELERY_TASK_KINDS = {
     "notifications.tasks.deliver_message": "interactive",
     "notifications.tasks.deliver_due_messages": "bulk",
     "dashboards.tasks.*": "bulk",
+    "outcomes.tasks.*": "bulk",
     "disbursements.tasks.*": "money",
 }
 # Redis hands an unacknowledged task to another worker after the visibility timeout: a worker killed
@@ -433,6 +435,10 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-dashboard-tallies": {
         "task": "dashboards.tasks.recompute_tallies",
         "schedule": env.float("DASHBOARD_TALLY_SECONDS", default=600.0),
+    },
+    "schedule-and-remind-monitoring-rounds": {
+        "task": "outcomes.tasks.schedule_and_remind_rounds",
+        "schedule": crontab(hour=7, minute=0),
     },
     "nightly-integrity-checks": {
         "task": "applications.tasks.recheck_all_groups",
