@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from groups.models import Group, Member
+from groups.names import TypedTextField
 from regions.models import Province
 
 
@@ -38,7 +39,7 @@ class Scheme(models.Model):
 
     programme = models.CharField(_("program"), max_length=20, choices=Programme.choices)
     year = models.PositiveSmallIntegerField(_("tahun"))
-    name = models.CharField(_("nama"), max_length=200)
+    name = TypedTextField(_("nama"), max_length=200)
     dipa_number = models.CharField(_("nomor DIPA"), max_length=100, blank=True)
     members_min = models.PositiveSmallIntegerField(_("anggota minimal"))
     members_max = models.PositiveSmallIntegerField(_("anggota maksimal"))
