@@ -532,7 +532,10 @@ LOG_REQUESTS = env.bool("LOG_REQUESTS", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "jps_portal.request_id.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "jps_portal.request_id.RequestIdLogFilter"},
+        "one_line_403": {"()": "jps_portal.logging_filters.OneLineForbidden"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
         "json": {
@@ -549,7 +552,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # "Forbidden (Permission denied): /path" in one line, without the traceback.
+        "django.request": {"filters": ["one_line_403"]},
+    },
 }
 
 # Prometheus: /metrics answers only these addresses (each node is scraped directly, never via HAProxy).
