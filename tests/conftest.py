@@ -62,6 +62,17 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _broker_breaker_closed():
+    """Each test starts with the publishing breaker closed: a test that takes the broker down must
+    not leave later tests' tasks skipped."""
+    from jps_portal.celery import broker_breaker
+
+    broker_breaker().reset()
+    yield
+    broker_breaker().reset()
+
+
+@pytest.fixture(autouse=True)
 def _empty_sms_outbox():
     """SMS and WhatsApp go to ``notifications.sms.outbox`` in tests (like Django's mail.outbox): emptied per test."""
     from notifications import sms

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0009_redundant_fk_indexes'),
+        ('applications', '0010_intake_enqueue_failed'),
     ]
 
     operations = [
