@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0009_redundant_fk_indexes'),
+        ('applications', '0011_flag_rule_objection_upheld'),
     ]
 
     operations = [
