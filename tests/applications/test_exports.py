@@ -211,3 +211,20 @@ def test_the_xlsx_download_is_made_for_people(client, second_verifier):
     submitted = sheet.cell(row=3, column=header.index("submitted_at") + 1)
     assert (submitted.value, submitted.number_format) == (datetime.datetime(2020, 10, 2, 9, 30), "dd/mm/yyyy hh:mm")
     assert sheet.column_dimensions["A"].width >= len("JPS-2020-TKM-32-000001")
+
+
+def test_the_export_pages_xlsx_is_made_for_people_too(client, second_verifier):
+    import io
+
+    from openpyxl import load_workbook
+
+    _application(status=Application.Status.APPROVED, approved_amount=35_000_000)
+    client.force_login(second_verifier)
+
+    response = client.post(EXPORT_URL, admin_export_form(ApplicationResource, "xlsx"))
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value.startswith("Pengajuan per ") and sheet.freeze_panes == "A3"
+    header = [cell.value for cell in sheet[2]]
+    approved = sheet.cell(row=3, column=header.index("approved_amount") + 1)
+    assert (approved.value, approved.number_format) == (35_000_000, '"Rp"#,##0')
