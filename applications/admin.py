@@ -37,6 +37,7 @@ from groups.models import Member
 from groups.nik import NIK_SEARCH
 from jps_portal.admin_actions import Decision, confirm_then_run
 from jps_portal.admin_guards import ServiceOnlyChangeMixin, ServiceOnlyHistoryAdmin
+from jps_portal.list_defaults import OpensOnWorkAdminMixin, OpensOnWorkFilter, StatusOpensOnWorkFilter
 from jps_portal.paging import CappedCountPaginator
 from regions.admin import RegionScopedAdminMixin
 from regions.models import Province, Regency
@@ -203,13 +204,15 @@ class GroupFlagsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, ServiceOnlyHistoryAdmin):
+class ApplicationAdmin(
+    OpensOnWorkAdminMixin, RegionScopedAdminMixin, SpreadsheetExportAdminMixin, ServiceOnlyHistoryAdmin
+):
     resource_classes = [ApplicationResource]  # export (CSV/XLSX, streamed too): spreadsheets.admin
     scope_province_path = "province"
     scope_regency_path = "group__regency"
     list_display = ["reference", "group", "scheme", "province", "regency", "status", "requested", "submitted_at"]
     list_filter = [
-        "status",
+        StatusOpensOnWorkFilter,
         "scheme",
         "scheme__programme",
         SchemeYearFilter,
@@ -447,9 +450,15 @@ class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, Serv
         )
 
 
-class FlagStateFilter(admin.SimpleListFilter):
+class FlagStateFilter(OpensOnWorkFilter):
+    """Opens on the open findings (what needs an officer); "Semua" shows the closed ones too."""
+
     title = _("keadaan")
     parameter_name = "keadaan"
+
+    @classmethod
+    def default_for(cls, request, model):  # noqa: ANN001, ANN206
+        return "terbuka"
 
     def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
         return [
@@ -463,7 +472,7 @@ class FlagStateFilter(admin.SimpleListFilter):
             "terbuka": queryset.filter(resolved_at__isnull=True),
             "diakui": queryset.filter(cleared_by__isnull=False),
             "diperbaiki": queryset.filter(resolved_at__isnull=False, cleared_by__isnull=True),
-        }.get(self.value(), queryset)
+        }.get(self.chosen(), queryset)
 
 
 class FlagAcknowledgeForm(forms.Form):
@@ -476,7 +485,7 @@ class FlagAcknowledgeForm(forms.Form):
 
 
 @admin.register(Flag)
-class FlagAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
+class FlagAdmin(OpensOnWorkAdminMixin, RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
     scope_province_path = "group__regency__province"
     scope_regency_path = "group__regency"
     list_display = ["rule", "severity", "group", "member", "raised_at", "resolved_at", "cleared_by", "cleared_at"]
