@@ -37,6 +37,7 @@ from groups.models import Member
 from groups.nik import NIK_SEARCH
 from jps_portal.admin_actions import Decision, confirm_then_run
 from jps_portal.admin_guards import ServiceOnlyChangeMixin, ServiceOnlyHistoryAdmin
+from jps_portal.admin_site import request_being_served
 from jps_portal.list_defaults import OpensOnWorkAdminMixin, OpensOnWorkFilter, StatusOpensOnWorkFilter
 from jps_portal.paging import CappedCountPaginator
 from regions.admin import RegionScopedAdminMixin
@@ -210,7 +211,8 @@ class ApplicationAdmin(
     resource_classes = [ApplicationResource]  # export (CSV/XLSX, streamed too): spreadsheets.admin
     scope_province_path = "province"
     scope_regency_path = "group__regency"
-    list_display = ["reference", "group", "scheme", "province", "regency", "status", "requested", "submitted_at"]
+    # Status first after the reference: it is what an officer scans for, and never behind a scroll.
+    list_display = ["reference", "status", "group", "scheme", "province", "regency", "requested", "submitted_at"]
     list_filter = [
         StatusOpensOnWorkFilter,
         "scheme",
@@ -353,8 +355,12 @@ class ApplicationAdmin(
 
     @admin.display(description=_("anggota"))
     def members_and_flags(self, application: Application) -> str:
+        # A NIK links to the member's page only for roles that may open it (the director may not).
+        request = request_being_served()
+        may_open_members = request is not None and request.user.has_perm("groups.view_member")
         return render_to_string(
-            "admin/applications/application/members_and_flags.html", application_members_panel(application)
+            "admin/applications/application/members_and_flags.html",
+            {**application_members_panel(application), "link_members": may_open_members},
         )
 
     # --- decisions: each opens a confirmation page, then calls the service for every selected row ---

@@ -2,8 +2,9 @@
 verified ones for the PPK, open bank exceptions for finance), not on drafts — and that the officer can
 widen again: "Semua" is a choice of its own (``?status__exact=semua``), so clearing the filter sticks.
 
-A list opened bare (no query string) is redirected to the same list with the default in its URL (``OpensOnWorkAdminMixin``): the page, its "select all" and its exports then all read the same
-rows, and a POST without the parameter (a decision button on a change page) still reaches every row.
+A list opened bare (no query string) is redirected to the same list with the default in its URL
+(``OpensOnWorkAdminMixin``): the page, its "select all" and its exports then all read the same rows,
+and a POST without the parameter (a decision button on a change page) still reaches every row.
 The status default comes from the work queue (``jps_portal.work_queue.WORK``): the list opens on the
 first kind of work on that model the officer's role holds, so "Tugas saya" and the list agree."""
 

@@ -106,3 +106,11 @@ def test_the_director_s_page_links_to_the_dashboard(client, director):
     client.force_login(director)
     html = client.get(reverse("admin:index")).content.decode()
     assert f'href="{reverse("dashboards:national")}"' in html
+
+
+def test_the_verifier_s_list_opens_on_submitted_and_semua_stays_whole(client, verifier, west_and_central_java):
+    client.force_login(verifier)
+    url = reverse("admin:applications_application_changelist")
+    assert client.get(url)["Location"] == url + "?status__exact=submitted"
+    whole = client.get(url, {"status__exact": "semua"})
+    assert whole.status_code == 200 and whole.context["cl"].result_count == 4  # drafts too, in Jawa Barat
