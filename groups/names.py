@@ -119,3 +119,12 @@ def name_similarity(first: str, second: str) -> float:
     in_order = SequenceMatcher(None, first, second).ratio()
     sorted_words = SequenceMatcher(None, " ".join(sorted(first_words)), " ".join(sorted(second_words))).ratio()
     return max(in_order, sorted_words)
+
+
+def mask_person_name(name: str) -> str:
+    """A person's name as a public page may show it: the first letter of each word, the rest hidden,
+    word lengths kept ("Siti Aminah" → "S*** A*****"). THE one place a name is masked for the public;
+    a name of only blanks or punctuation becomes "***"."""
+    words = [word for word in typed_text_clean(name).split(" ") if word]
+    masked = " ".join(word[0] + "*" * (len(word) - 1) for word in words)
+    return masked or "***"

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "training",
     "mentoring",
     "dashboards",
+    "transparency",
 ]
 
 MIDDLEWARE = [
