@@ -46,3 +46,11 @@ def test_an_officer_refused_in_the_admin_reads_why_and_returns_to_tugas_saya(cli
     assert response.status_code == 403
     assert "tidak berwenang" in html and "403 Forbidden" not in html
     assert f'href="{reverse("admin:index")}"' in html
+
+
+def test_the_library_export_page_reads_in_indonesian(client, verifier):
+    """django-import-export has no Indonesian of its own: locale/id/ supplies it."""
+    client.force_login(verifier)
+    html = _html(client.get(reverse("admin:applications_application_export")))
+    assert "Kolom berikut akan diekspor" in html and "Pilih semua" in html
+    assert "This exporter will export" not in html and "Select all" not in html

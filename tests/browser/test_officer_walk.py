@@ -105,7 +105,7 @@ def test_the_verifier_and_the_ppk_walk_their_daily_path_on_a_laptop(live_server,
     group.save()
     add_members(group, 5)
     application = ApplicationFactory(group=group, scheme=scheme, status=Application.Status.SUBMITTED)
-    ApplicationFactory(group=add_members(GroupFactory(), 3)[0].group, scheme=scheme)  # a draft: not work yet
+    draft = ApplicationFactory(group=add_members(GroupFactory(), 3)[0].group, scheme=scheme)  # not work yet
     _officer("budi", Role.VERIFIER).scope_provinces.add("32")
     _officer("rahmat", Role.APPROVER, scope_national=True)
 
@@ -133,6 +133,14 @@ def test_the_verifier_and_the_ppk_walk_their_daily_path_on_a_laptop(live_server,
         expect(tools.get_by_role("button", name=offered, exact=True)).to_be_visible()
     expect(tools.get_by_role("button", name="Setujui", exact=True)).to_have_count(0)
     step("verifikator-03-application")
+    page.get_by_role("link", name=f"{group.name} ({group.code})").click()  # the group's page fits too
+    expect(page.get_by_role("heading", level=2).first).to_be_visible()
+    step("verifikator-03-group")
+    page.goto(f"{live_server.url}/admin/groups/group/{draft.group_id}/change/")  # members editable here
+    expect(page.locator("#members-group")).to_be_visible()
+    step("verifikator-03-draft-group")
+    page.go_back()
+    page.go_back()
     _decide(page, step, "verifikator-04", "Verifikasi", "1 pengajuan diverifikasi.", "Dokumen dan anggota lengkap.")
     application.refresh_from_db()
     assert application.status == Application.Status.VERIFIED
