@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import services
 from accounts.backends import PASSWORD_RIGHT_BUT_INACTIVE
 from accounts.models import User
-from groups.names import typed_text_clean
+from groups.names import TypedTextFormField
 
 
 class TelInput(forms.TextInput):
@@ -32,7 +32,7 @@ def _email_field(**kwargs: Any) -> forms.EmailField:
 
 
 class RegisterForm(forms.Form):
-    full_name = forms.CharField(
+    full_name = TypedTextFormField(
         label=_("Nama lengkap ketua kelompok"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
@@ -66,13 +66,6 @@ class RegisterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Built per form, not at import, so it is in the language of the request.
         self.fields["password1"].help_text = password_validation.password_validators_help_text_html()
-
-    def clean_full_name(self) -> str:
-        # What is stored (accounts.services.user_register): a name of only invisible characters is none.
-        name = typed_text_clean(self.cleaned_data["full_name"])
-        if not name:
-            raise ValidationError(_("Isi nama lengkap ketua kelompok."), code="required")
-        return name
 
     def clean_phone(self) -> str:
         return services.phone_normalise(raw=self.cleaned_data["phone"])

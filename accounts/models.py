@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from groups.names import TypedTextField
+
 
 class Role(models.TextChoices):
     """Roles are Django auth groups of these names; permissions come from ``accounts.roles``."""
@@ -15,10 +17,16 @@ class Role(models.TextChoices):
     FINANCE = "bendahara", _("Bendahara / keuangan")
     DIRECTOR = "direktur", _("Direktur / pimpinan")
     MENTOR = "pendamping", _("Pendamping lapangan")
+    # National integrity team: the only readers of sensitive complaints (pungli, officer misconduct).
+    INTEGRITY = "integritas", _("Tim integritas")
     ADMIN = "admin", _("Administrator portal")
 
 
 class User(AbstractUser):
+    # The names as typed go through groups.names like every other name (Django's own columns and
+    # labels: no migration, no new text to translate).
+    first_name = TypedTextField(AbstractUser._meta.get_field("first_name").verbose_name, max_length=150, blank=True)
+    last_name = TypedTextField(AbstractUser._meta.get_field("last_name").verbose_name, max_length=150, blank=True)
     phone = models.CharField(_("nomor HP"), max_length=20, blank=True)
     # A staff user's region scope. Fail-closed: an officer sees only the provinces and regencies listed
     # here, and nothing at all when none are listed, unless marked national (Direktorat staff).

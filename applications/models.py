@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from groups.models import Group, Member
+from groups.names import TypedTextField
 from regions.models import Province
 
 
@@ -38,7 +39,7 @@ class Scheme(models.Model):
 
     programme = models.CharField(_("program"), max_length=20, choices=Programme.choices)
     year = models.PositiveSmallIntegerField(_("tahun"))
-    name = models.CharField(_("nama"), max_length=200)
+    name = TypedTextField(_("nama"), max_length=200)
     dipa_number = models.CharField(_("nomor DIPA"), max_length=100, blank=True)
     members_min = models.PositiveSmallIntegerField(_("anggota minimal"))
     members_max = models.PositiveSmallIntegerField(_("anggota maksimal"))
@@ -462,6 +463,8 @@ class Flag(models.Model):
         CLUSTER_ADDRESS = "cluster_address", _("Kelompok sedesa memakai alamat yang sama")
         CLUSTER_LEADER = "cluster_leader", _("Kelompok sedesa dipimpin ketua yang sama")
         CLUSTER_BANK_ACCOUNT = "cluster_bank_account", _("Kelompok sedesa memakai rekening yang sama")
+        # Raised by grievances (an upheld objection), never by the integrity rules: they leave it alone.
+        OBJECTION_UPHELD = "objection_upheld", _("Sanggahan masyarakat terbukti")
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="flags", verbose_name=_("kelompok"))
     member = models.ForeignKey(
@@ -543,6 +546,9 @@ class SubmissionIntake(models.Model):
     )
     received_at = models.DateTimeField(_("diterima pada"), db_index=True)
     processed_at = models.DateTimeField(_("diproses pada"), null=True, blank=True)
+    # Set when the task could not be sent to the broker (Redis down, or skipped while the publishing
+    # breaker is open): the sweep sends it at its next run, without waiting for the grace period.
+    enqueue_failed = models.BooleanField(_("belum terkirim ke antrean tugas"), default=False)
 
     class Meta:
         verbose_name = _("antrean pengajuan")

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Bank
+from groups.names import TypedTextFormField
 
 ACCOUNT_NUMBER_MESSAGE = _("Nomor rekening harus 6–20 angka, tanpa spasi atau tanda baca.")
 
@@ -15,7 +16,7 @@ class BankAccountForm(forms.Form):
         label=_("Nomor rekening"),
         error_messages={"invalid": ACCOUNT_NUMBER_MESSAGE},
     )
-    account_holder = forms.CharField(label=_("Nama pemilik rekening"), max_length=200)
+    account_holder = TypedTextFormField(label=_("Nama pemilik rekening"), max_length=200)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -41,7 +42,7 @@ class MemberIdentityCorrectionForm(forms.Form):
         label=_("NIK"),
         error_messages={"invalid": _("NIK harus terdiri dari 16 angka.")},
     )
-    name = forms.CharField(label=_("Nama lengkap (sesuai KTP)"), max_length=150)
+    name = TypedTextFormField(label=_("Nama lengkap (sesuai KTP)"), max_length=150)
     birth_date = forms.DateField(label=_("Tanggal lahir"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = ReasonField()
 

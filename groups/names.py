@@ -2,11 +2,14 @@
 
 Two layers:
 - what is stored: ``typed_text_clean`` drops what cannot be seen — zero-width spaces and joiners,
-  bidi embeddings / overrides / isolates, the byte-order mark, soft hyphens, control characters,
-  blank "filler" letters — and makes every kind of space one plain space. A name pasted from a chat
-  app with a zero-width space in it, or one written right-to-left with U+202E to look like another,
-  is stored as what it shows. ``TypedTextField`` applies it to a model field on every write path
-  (forms, services' ``full_clean``, ``save`` and ``bulk_create``);
+  direction marks, the byte-order mark, soft hyphens, control characters, blank "filler" letters —
+  composes (NFC) and makes every kind of space one plain space: a name pasted from a chat app with a
+  zero-width space in it is stored as what it shows. Bidi embeddings, overrides and isolates
+  (U+202A–U+202E, U+2066–U+2069) are refused instead (``typed_text_refuse_bidi``): "\u202eriaM"
+  shows as "Mair", so neither keeping nor dropping them stores what the person saw; they type it
+  again. ``TypedTextField`` (models) and ``TypedTextFormField`` (forms without a model) are the one
+  way a name or address is taken in: refused when validated (forms, services' ``full_clean``),
+  cleaned on every write path (``save`` and ``bulk_create`` too, which drop what they cannot refuse);
 - what is compared: the ``*_key`` functions, so that the integrity rules compare what was meant
   rather than how it was spelled ("Bpk. H. Ahmad, S.Pd" is "ahmad"; "Desa Sukamaju" is "sukamaju").
 """
@@ -15,7 +18,10 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # Honorifics, religious titles and academic degrees written before or after a name. Compared after
 # punctuation is removed, so "S.Pd" is "spd" and "H." is "h".
@@ -38,6 +44,12 @@ _NOT_WORD = re.compile(r"[^0-9a-z]+")
 # Hangul fillers, the combining grapheme joiner, the blank Braille pattern.
 _BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u034f\u2800")
 _SPACES = re.compile(r"\s+")
+# Bidi embeddings (LRE, RLE), pop (PDF), overrides (LRO, RLO) and isolates (LRI, RLI, FSI, PDI).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_REFUSED = _(
+    "Teks ini berisi karakter tersembunyi yang membalik arah tulisan. Ketik ulang tanpa menyalin dari "
+    "pesan atau dokumen lain."
+)
 
 
 def _is_invisible(character: str) -> bool:
@@ -55,19 +67,47 @@ def typed_text_clean(text: str) -> str:
     return _SPACES.sub(" ", visible).strip()
 
 
+def typed_text_refuse_bidi(text: str) -> None:
+    """Refuse text holding a bidi embedding, override or isolate (see the module's docstring)."""
+    if any(character in BIDI_CONTROLS for character in text):
+        raise ValidationError(BIDI_REFUSED, code="bidi_control")
+
+
+class TypedTextFormField(forms.CharField):
+    """A form field for a name or address people type: bidi controls refused, the rest cleaned as it
+    will be stored (so a name of only zero-width spaces is "required", and the length is checked on
+    what is kept). The form field of every ``TypedTextField``."""
+
+    def to_python(self, value: object) -> object:
+        value = super().to_python(value)
+        if isinstance(value, str):
+            typed_text_refuse_bidi(value)
+            value = typed_text_clean(value)
+        return value
+
+
 class TypedTextField(models.CharField):
     """A CharField for names and addresses people type, stored through ``typed_text_clean``.
 
-    ``to_python`` cleans it when a form or service validates the model (so a name of only
-    zero-width spaces is refused as empty, and the length is checked on what is kept) and, through
+    ``clean`` (a form's or a service's ``full_clean``) refuses bidi controls; ``to_python`` cleans it
+    when a form or service validates the model (so a name of only zero-width spaces is refused as
+    empty, and the length is checked on what is kept) and, through
     CharField's ``get_prep_value``, in ``QuerySet.update()`` and lookups (which thus compare with what
     is stored); ``pre_save`` when it is saved, by ``save()`` or ``bulk_create()``. Only raw SQL and
     COPY (the demo loader) bypass it. Deconstructs as a plain CharField: the column is the same, so
     no migration."""
 
+    def clean(self, value: object, model_instance: models.Model | None) -> object:
+        if isinstance(value, str):
+            typed_text_refuse_bidi(value)
+        return super().clean(value, model_instance)
+
     def to_python(self, value: object) -> object:
         value = super().to_python(value)
         return typed_text_clean(value) if isinstance(value, str) else value
+
+    def formfield(self, **kwargs: object) -> forms.Field:
+        return super().formfield(**{"form_class": TypedTextFormField, **kwargs})
 
     def pre_save(self, model_instance: models.Model, add: bool) -> object:
         value = super().pre_save(model_instance, add)

@@ -15,7 +15,7 @@ from groups import services
 from groups.forms import BaseMemberFormSet, GroupProfileForm, MemberForm, member_formset_class
 from groups.models import Group, Member, MemberDraft
 from groups.nik import check_nik
-from jps_portal.ratelimit import rate_limited_per_user
+from jps_portal.ratelimit import rate_limited_per_user_and_address
 from regions.models import Regency
 from regions.services import known_nik_prefixes
 
@@ -283,7 +283,7 @@ def regency_options(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_GET
-@rate_limited_per_user("nik-check")
+@rate_limited_per_user_and_address("nik-check")
 def nik_check(request: HttpRequest) -> JsonResponse:
     """The server's verdict on a NIK as it is typed: the same rules as on save. It never says
     whether the NIK is registered anywhere (that would leak who is in which group)."""

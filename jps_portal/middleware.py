@@ -13,21 +13,34 @@ _JSON_ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
 class RejectNullBytesMiddleware:
-    """Refuse a request whose query, form fields or JSON body hold a NUL character.
+    """Refuse a request whose path, query, form fields, uploaded file names or JSON body hold a NUL
+    character, and ignore a cookie that holds one.
 
     No input legitimately contains one, and PostgreSQL refuses it in any text or jsonb parameter,
-    so a NUL anywhere would otherwise become a server error in whichever query it reached first. It
-    may come raw (``%00`` in a field) or escaped inside JSON (``\\u0000`` in the ``data`` part of
-    ``POST /pengajuan/antrean/``, or a JSON body), which only becomes a NUL once some view decodes
-    it. Answering 400 here keeps every view, present and future, free of that special case."""
+    so a NUL anywhere would otherwise become a server error in whichever query it reached first
+    (a ``<str:province>`` in a URL, a session key). It may come raw (``%00``) or escaped inside
+    JSON (``\\u0000`` in the ``data`` part of ``POST /pengajuan/antrean/``, or a JSON body), which
+    only becomes a NUL once some view decodes it. Answering 400 here keeps every view, present and
+    future, free of that special case. A cookie is the browser's, not something typed: a damaged
+    one is dropped (the visitor is simply not logged in) rather than answered 400 on every page.
+    Placed before the session middleware, which reads the session cookie."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _has_null(request.GET) or (request.method == "POST" and _has_null(request.POST)) or _json_has_null(request):
+        if "\x00" in request.path or _has_null(request.GET) or _post_has_null(request) or _json_has_null(request):
             return HttpResponseBadRequest(_("Isian berisi karakter yang tidak valid."), content_type="text/plain")
+        if any("\x00" in name or "\x00" in value for name, value in request.COOKIES.items()):
+            request.COOKIES = {name: value for name, value in request.COOKIES.items() if "\x00" not in name + value}
         return self.get_response(request)
+
+
+def _post_has_null(request: HttpRequest) -> bool:
+    if request.method != "POST":
+        return False
+    uploads = (upload for name in request.FILES for upload in request.FILES.getlist(name))
+    return _has_null(request.POST) or any("\x00" in (upload.name or "") for upload in uploads)
 
 
 def _has_null(data: object) -> bool:

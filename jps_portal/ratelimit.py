@@ -1,8 +1,9 @@
-"""Per-user rate limits for endpoints a script could call in a loop (the NIK check as it is typed).
+"""Rate limits for endpoints a script could call in a loop (the NIK check as it is typed), per user
+and, where several accounts could be used from one place, per client address too.
 
-A fixed window in the cache: at most ``limit`` calls per user per ``seconds`` (``settings.RATE_LIMITS``
-names both per scope), then 429 with Retry-After and an Indonesian message until the window ends.
-When the cache is unreachable the call is let through: a throttle must not take the portal down
+A fixed window in the cache: at most ``limit`` calls per user (or address) per ``seconds``
+(``settings.RATE_LIMITS`` names both per scope), then 429 with Retry-After and an Indonesian message
+until the window ends. When the cache is unreachable the call is let through: a throttle must not take the portal down
 with Redis (and jps_portal.cache answers at once while Redis is known to be down)."""
 
 import functools
@@ -21,13 +22,17 @@ logger = logging.getLogger(__name__)
 View = Callable[..., HttpResponse]
 
 
-def rate_limited_per_user(scope: str) -> Callable[[View], View]:
-    """Limit a logged-in view to ``settings.RATE_LIMITS[scope]`` = (calls, seconds) per user."""
+def rate_limited_per_user_and_address(scope: str) -> Callable[[View], View]:
+    """Limit a logged-in view per user (``settings.RATE_LIMITS[scope]``) and per client address
+    (``settings.RATE_LIMITS[scope + "-address"]``, set higher: several honest users share a carrier's
+    NAT address). Per user alone, a script with a handful of accounts would multiply its allowance;
+    per address alone, one user could spend a whole village's."""
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
         def limited(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-            wait = _seconds_to_wait(scope, request.user.pk)
+            address = request.META.get("REMOTE_ADDR") or "-"
+            wait = max(_seconds_to_wait(scope, request.user.pk), _seconds_to_wait(f"{scope}-address", address))
             if wait:
                 return _too_many(wait)
             return view(request, *args, **kwargs)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "csp",
     "django_prometheus",
     "accounts",
     "notifications",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "mentoring",
     "dashboards",
     "transparency",
+    "grievances",
 ]
 
 MIDDLEWARE = [
@@ -63,9 +65,10 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "jps_portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the path, the query or a cookie into a database query.
+    "jps_portal.middleware.RejectNullBytesMiddleware",
     "jps_portal.replica.PrimaryAfterWriteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "jps_portal.middleware.RejectNullBytesMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -73,6 +76,7 @@ MIDDLEWARE = [
     "jps_portal.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
     # AxesMiddleware must stay last: it turns a locked-out login into a 429 page.
@@ -169,11 +173,27 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 
-# Per-user rate limits (jps_portal/ratelimit.py), scope: (calls, seconds). The NIK check answers as a
+# Rate limits (jps_portal/ratelimit.py), scope: (calls, seconds). The NIK check answers as a
 # ketua types; a page of 20 members checks each NIK on load, so 120 per 15 minutes leaves room for
 # several pages and corrections, and none for a script probing NIKs.
 RATE_LIMITS = {
+    # Tickets filed per IP address without an account (objections from the public list, anonymous reports).
+    "grievance-file": (
+        env.int("GRIEVANCE_FILE_LIMIT", default=10),
+        env.int("GRIEVANCE_FILE_WINDOW_SECONDS", default=3600),
+    ),
+    # Tries of a complaint's SMS code, and of a tracking link, per IP address.
+    "grievance-code": (
+        env.int("GRIEVANCE_CODE_TRIES_LIMIT", default=20),
+        env.int("GRIEVANCE_CODE_TRIES_WINDOW_SECONDS", default=900),
+    ),
     "nik-check": (env.int("NIK_CHECK_LIMIT", default=120), env.int("NIK_CHECK_WINDOW_SECONDS", default=900)),
+    # The same check per client address, over all the ketua behind it (a village's NAT, an internet
+    # kiosk): five ketua's allowance, and none for a script logging in as many accounts.
+    "nik-check-address": (
+        env.int("NIK_CHECK_ADDRESS_LIMIT", default=600),
+        env.int("NIK_CHECK_WINDOW_SECONDS", default=900),
+    ),
     # Tries of an SMS reset code per IP address (each code also dies after five wrong tries).
     "password-reset-code": (
         env.int("RESET_CODE_TRIES_LIMIT", default=20),
@@ -283,13 +303,25 @@ OTP_IP_WINDOW_SECONDS = env.int("OTP_IP_WINDOW_SECONDS", default=60 * 60)
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "jps_portal.cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}}
+    # Short timeouts: a cache that hangs must not hold a request longer than a cache miss would cost.
+    CACHES = {
+        "default": {
+            "BACKEND": "jps_portal.cache.ReusedClientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CACHE_CONNECT_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("REDIS_CACHE_SOCKET_TIMEOUT", default=1.0),
+            },
+        }
+    }
     # Sessions read from Redis first, written through to the database: a logged-in request costs
     # no session query, and a Redis restart logs nobody out. (Django's cached_db, with every cache
     # call guarded: a Redis outage must not turn logged-in pages into 500s.)
     SESSION_ENGINE = "accounts.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# After a connection error, a process does not ask Redis again for this many seconds (jps_portal.cache).
+REDIS_CACHE_BREAKER_SECONDS = env.float("REDIS_CACHE_BREAKER_SECONDS", default=10.0)
 
 # --- Celery ---------------------------------------------------------------------------------
 # No broker configured means the embedded default: tasks run eagerly, in-process.
@@ -362,8 +394,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
 }
 # Publishing must fail fast when Redis is down: the request goes on and the sweep below
-# enqueues the committed work later.
+# enqueues the committed work later. Requests publish on connections of their own
+# (jps_portal.celery.enqueue_on_commit): one connection attempt with these timeouts (seconds), and
+# after a failure the process stops trying for BREAKER_SECONDS (a per-process circuit breaker), so
+# during an outage a request pays nothing for the broker, not a connect timeout each.
 CELERY_TASK_PUBLISH_RETRY = False
+CELERY_PUBLISH_CONNECT_TIMEOUT = env.float("CELERY_PUBLISH_CONNECT_TIMEOUT", default=0.5)
+CELERY_PUBLISH_SOCKET_TIMEOUT = env.float("CELERY_PUBLISH_SOCKET_TIMEOUT", default=1.0)
+CELERY_PUBLISH_BREAKER_SECONDS = env.float("CELERY_PUBLISH_BREAKER_SECONDS", default=10.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -378,9 +416,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.sweep_pending_status_emails",
         "schedule": 300.0,
     },
+    # Every 30 s: submissions received while Redis was down (marked enqueue_failed) are sent within
+    # about half a minute of its return (once beat and the bulk worker have reconnected).
     "sweep-waiting-intakes": {
         "task": "applications.tasks.sweep_waiting_intakes",
-        "schedule": 120.0,
+        "schedule": env.float("INTAKE_SWEEP_SECONDS", default=30.0),
     },
     "sweep-stalled-member-lists": {
         "task": "applications.tasks.sweep_stalled_member_lists",
@@ -397,6 +437,11 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-integrity-checks": {
         "task": "applications.tasks.recheck_all_groups",
         "schedule": crontab(hour=1, minute=30),
+    },
+    # Complaints past their working-day deadline go up a level (regency → province → national).
+    "escalate-overdue-tickets": {
+        "task": "grievances.tasks.escalate_overdue_tickets",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 
@@ -426,6 +471,42 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy on every answer (django-csp): scripts, styles, images and fonts only from
+# this site, no inline script or style anywhere (templates load static/js and static/css; dynamic
+# widths and colours are SVG attributes), no plugins, no framing, forms post only here. django-csp
+# rather than a hand-made middleware: it is Mozilla's, keeps a policy per view possible
+# (@csp_update / @csp_exempt) and nonces should an inline script ever be unavoidable.
+# Third-party admin templates carry three inline style attributes (django-import-export's export
+# page, django-simple-history's history list) and one inline event handler (the export page's
+# "select all" box): each is allowed by the hash of its exact text ('unsafe-hashes' admits those
+# values and nothing else, unlike 'unsafe-inline'), rather than by copying those templates into the
+# project. CSP_REPORT_URI sends violation reports to a collector.
+_CSP_THIRD_PARTY_STYLE_ATTRIBUTES = [
+    "'sha256-mHgUAqxc8GPXM/QhzkHrHujcrQTU9fd6ZjWz+icxKcA='",  # "padding: 0;" (import_export/export.html)
+    "'sha256-+YWRMZ88jMyO7jVlBA52tZADiPobPIUA8LAWee68Fvs='",  # "font-weight: bold;" (import_export/export.html)
+    "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",  # "border-top: 0" (simple_history history list)
+]
+_CSP_THIRD_PARTY_EVENT_HANDLERS = [
+    "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='",  # onchange="onSelectToggleChange(event)"
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "script-src-attr": ["'unsafe-hashes'", *_CSP_THIRD_PARTY_EVENT_HANDLERS],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-hashes'", *_CSP_THIRD_PARTY_STYLE_ATTRIBUTES],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "report-uri": env.str("CSP_REPORT_URI", default="") or None,
+    }
+}
+
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

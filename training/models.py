@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from applications.models import TransitionError
 from groups.models import Group, Member
+from groups.names import TypedTextField
 from regions.models import Regency
 
 # Check-in codes are read aloud or shown on a slide: no 0/O, 1/I/L.
@@ -56,12 +57,12 @@ class TrainingEvent(models.Model):
     }
 
     year = models.PositiveSmallIntegerField(_("tahun program"))
-    title = models.CharField(_("judul"), max_length=200)
+    title = TypedTextField(_("judul"), max_length=200)
     description = models.TextField(_("uraian"), blank=True)
     starts_on = models.DateField(_("mulai"))
     ends_on = models.DateField(_("selesai"))
     format = models.CharField(_("bentuk"), max_length=10, choices=Format.choices)
-    venue = models.CharField(_("tempat"), max_length=300, blank=True)
+    venue = TypedTextField(_("tempat"), max_length=300, blank=True)
     regency = models.ForeignKey(
         Regency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("kabupaten/kota")
     )
@@ -171,7 +172,7 @@ class TrainingSession(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("sesi ke"))
     day = models.DateField(_("tanggal"))
-    title = models.CharField(_("judul sesi"), max_length=200)
+    title = TypedTextField(_("judul sesi"), max_length=200)
     checkin_code = models.CharField(_("kode hadir"), max_length=CODE_LENGTH, unique=True, default=new_checkin_code)
 
     class Meta:

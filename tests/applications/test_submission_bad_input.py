@@ -72,9 +72,9 @@ def test_invisible_characters_in_the_names_of_a_json_submission_are_not_stored(
     from groups.models import Group
 
     data = payload(open_scheme)
-    data["group"]["name"] = "Kelompok\u200b Surya\u202e"
+    data["group"]["name"] = "Kelompok\u200b Surya\u200d"
     data["group"]["account_holder"] = "\ufeffKelompok Surya"
-    data["members"][0]["name"] = "Siti\u2066 Aminah\u2069"
+    data["members"][0]["name"] = "Siti\u2060 Aminah\u00ad"
     client.force_login(applicant)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -84,3 +84,26 @@ def test_invisible_characters_in_the_names_of_a_json_submission_are_not_stored(
     group = Group.objects.get()
     assert (group.name, group.account_holder) == ("Kelompok Surya", "Kelompok Surya")
     assert group.members.filter(name="Siti Aminah").exists()
+
+
+@pytest.mark.parametrize("where", ["group", "member"])
+def test_a_bidi_override_in_a_name_of_a_json_submission_is_refused_with_a_message(
+    client, applicant, open_scheme, django_capture_on_commit_callbacks, where
+):
+    from applications.models import SubmissionIntake
+    from groups.models import Group
+
+    data = payload(open_scheme)
+    if where == "group":
+        data["group"]["name"] = "Kelompok \u202eayruS"
+    else:
+        data["members"][0]["name"] = "Siti\u2066 Aminah\u2069"
+    client.force_login(applicant)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/pengajuan/antrean/", {"data": json.dumps(data), **_documents()})
+
+    intake = SubmissionIntake.objects.get()
+    assert intake.status == SubmissionIntake.Status.REFUSED
+    assert "Teks ini berisi karakter tersembunyi" in json.dumps(intake.errors, ensure_ascii=False)
+    assert not Group.objects.exists()

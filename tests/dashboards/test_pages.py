@@ -326,6 +326,9 @@ def test_with_the_broker_down_the_page_serves_the_last_snapshot_and_says_the_ref
     assert services.current_snapshot() == fresh
     # A refused request does not hold the throttle: the next click tries again.
     assert not TallyRefresh.objects.get().queued
+    from jps_portal.celery import broker_breaker
+
+    broker_breaker().reset()  # Redis is back, and the publishing breaker's window is over
     with mock.patch.object(recompute_tallies, "apply_async") as apply_async:
         director_client.post(reverse("dashboards:refresh"))
     apply_async.assert_called_once()
@@ -366,8 +369,11 @@ def test_with_redis_really_unreachable_the_dashboard_serves_the_snapshot_and_the
 
 def _forget_broker_connections(app) -> None:
     # Celery keeps its connection pools for the broker it first saw (what it does after a fork).
+    from jps_portal.celery import _drop_producer_pool
+
     app._pool = None
     app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
+    _drop_producer_pool()  # and the requests' own producers (short timeouts)
 
 
 def test_a_revoked_dashboard_permission_takes_effect_within_the_cache_time(director_client, director, fresh):

@@ -92,7 +92,7 @@ def test_every_name_of_a_group_is_cleaned_on_create_and_update(ketua, settings):
 
     group = services.group_create(
         by=ketua,
-        name="Kelompok\u200b Tani\u202e Makmur",
+        name="Kelompok\u200b Tani\u00a0 Makmur",
         regency_id="32.04",
         village="Desa\u200d Sukamaju",
         address="Jl.\u2060 Merdeka No. 1",
@@ -104,10 +104,89 @@ def test_every_name_of_a_group_is_cleaned_on_create_and_update(ketua, settings):
     )  # fmt: skip
 
     services.group_bank_account_update(
-        group=group, by=ketua, bank_id="002", account_number="1234567890", account_holder="Siti\u202e Aminah"
+        group=group, by=ketua, bank_id="002", account_number="1234567890", account_holder="Siti\ufeff Aminah"
     )
     group.refresh_from_db()
     assert group.account_holder == "Siti Aminah"
+
+
+BIDI = ["\u202e", "\u202d", "\u202a", "\u202b", "\u202c", "\u2066", "\u2067", "\u2068", "\u2069"]
+
+
+@pytest.mark.parametrize("bidi", BIDI)
+def test_a_bidi_override_embedding_or_isolate_is_refused_not_silently_changed(bidi):
+    from django import forms
+    from django.core.exceptions import ValidationError
+
+    from groups.names import BIDI_REFUSED, TypedTextFormField
+
+    with pytest.raises(ValidationError) as refused:
+        TypedTextFormField().clean(f"Kelompok {bidi}riaM Jaya")
+    assert refused.value.messages == [str(BIDI_REFUSED)]
+    assert isinstance(TypedTextFormField(), forms.CharField)
+
+
+def test_a_group_name_or_account_holder_with_a_bidi_override_is_refused_by_the_service(ketua):
+    from django.core.exceptions import ValidationError
+
+    from groups import services
+    from groups.models import Group
+
+    with pytest.raises(ValidationError) as refused:
+        services.group_create(by=ketua, name="Kelompok \u202eriaM\u202c Jaya", regency_id="32.04")
+    assert refused.value.message_dict["name"][0].startswith("Teks ini berisi karakter tersembunyi")
+    assert not Group.objects.exists()
+
+    group = services.group_create(by=ketua, name="Kelompok Maju Jaya", regency_id="32.04")
+    with pytest.raises(ValidationError) as refused:
+        services.group_bank_account_update(
+            group=group, by=ketua, bank_id="002", account_number="1234567890", account_holder="Siti\u2067 Aminah"
+        )
+    assert "account_holder" in refused.value.message_dict
+    group.refresh_from_db()
+    assert group.account_holder == ""
+
+
+def test_the_member_form_refuses_a_bidi_override_on_the_name_field(client, ketua):
+    from groups.models import Member
+    from tests.factories import GroupFactory, MemberFactory
+
+    group = GroupFactory(user=ketua)
+    member = MemberFactory.build(group=group, role=Member.Role.ANGGOTA)
+    client.force_login(ketua)
+
+    response = client.post(
+        "/kelompok/anggota/tambah/",
+        {
+            "name": "Budi\u202e Santoso",
+            "nik": member.nik,
+            "sex": member.sex,
+            "birth_date": member.birth_date.isoformat(),
+            "role": member.role,
+            "employment_status": member.employment_status,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Teks ini berisi karakter tersembunyi" in response.content.decode()
+    assert not group.members.exists()
+
+
+def test_other_typed_names_go_through_the_same_helper():
+    from accounts.models import User
+    from applications.models import Scheme
+    from groups.names import TypedTextField
+    from training.models import TrainingEvent, TrainingSession
+
+    fields = [
+        User._meta.get_field("first_name"),
+        User._meta.get_field("last_name"),
+        Scheme._meta.get_field("name"),
+        TrainingEvent._meta.get_field("title"),
+        TrainingEvent._meta.get_field("venue"),
+        TrainingSession._meta.get_field("title"),
+    ]
+    assert all(isinstance(field, TypedTextField) for field in fields)
 
 
 def test_a_name_of_only_invisible_characters_is_refused_as_empty(ketua):
@@ -142,6 +221,17 @@ def test_the_ketuas_own_name_is_cleaned_at_registration(client, db, django_captu
     from tests.accounts.test_register import registration
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/akun/daftar/", registration(full_name="Andi\u200b Saputra\u202e"))
+        client.post("/akun/daftar/", registration(full_name="Andi\u200b Saputra\u200d"))
 
     assert User.objects.get(email="andi.saputra@example.id").first_name == "Andi Saputra"
+
+
+def test_a_ketua_name_with_a_bidi_override_is_refused_at_registration(client, db):
+    from accounts.models import User
+    from tests.accounts.test_register import registration
+
+    response = client.post("/akun/daftar/", registration(full_name="Andi \u202eartupaS"))
+
+    assert response.status_code == 200
+    assert "Teks ini berisi karakter tersembunyi" in response.content.decode()
+    assert not User.objects.filter(email="andi.saputra@example.id").exists()

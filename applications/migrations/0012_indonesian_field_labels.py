@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0009_redundant_fk_indexes'),
+        ('applications', '0011_flag_rule_objection_upheld'),
         ('regions', '0003_indonesian_field_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
