@@ -121,8 +121,10 @@ prod: $(REQ_STAMP) ## Production: collectstatic, migrate, then web + worker + be
 # Dev convenience; needs GNU gettext (apt-get install gettext). Catalogues go to locale/.
 # Indonesian is the source language, so only the English catalogue is made; translate new msgids
 # in locale/en/LC_MESSAGES/django.po before compiling (tests/test_i18n.py refuses empty ones).
-messages: $(REQ_STAMP) ## makemessages + compilemessages for en (needs gettext)
+# locale/id holds, by hand, Indonesian for third-party apps without their own (django-import-export);
+# it is compiled here too.
+messages: $(REQ_STAMP) ## makemessages for en, compilemessages for en and id (needs gettext)
 	@command -v msgfmt >/dev/null || { echo "gettext is missing: apt-get install gettext" >&2; exit 1; }
 	$(SQLITE_ENV) $(PY) manage.py makemessages -l en --no-location --no-obsolete -i $(VENV) -i tests -i bench \
 		-i .ci -i staticfiles -i media -i test-artifacts -i .test-media
-	$(SQLITE_ENV) $(PY) manage.py compilemessages -l en -i $(VENV)
+	$(SQLITE_ENV) $(PY) manage.py compilemessages -l en -l id -i $(VENV)

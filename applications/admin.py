@@ -37,6 +37,8 @@ from groups.models import Member
 from groups.nik import NIK_SEARCH
 from jps_portal.admin_actions import Decision, confirm_then_run
 from jps_portal.admin_guards import ServiceOnlyChangeMixin, ServiceOnlyHistoryAdmin
+from jps_portal.admin_site import request_being_served
+from jps_portal.list_defaults import OpensOnWorkAdminMixin, OpensOnWorkFilter, StatusOpensOnWorkFilter
 from jps_portal.paging import CappedCountPaginator
 from regions.admin import RegionScopedAdminMixin
 from regions.models import Province, Regency
@@ -203,13 +205,16 @@ class GroupFlagsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, ServiceOnlyHistoryAdmin):
+class ApplicationAdmin(
+    OpensOnWorkAdminMixin, RegionScopedAdminMixin, SpreadsheetExportAdminMixin, ServiceOnlyHistoryAdmin
+):
     resource_classes = [ApplicationResource]  # export (CSV/XLSX, streamed too): spreadsheets.admin
     scope_province_path = "province"
     scope_regency_path = "group__regency"
-    list_display = ["reference", "group", "scheme", "province", "regency", "status", "requested", "submitted_at"]
+    # Status first after the reference: it is what an officer scans for, and never behind a scroll.
+    list_display = ["reference", "status", "group", "scheme", "province", "regency", "requested", "submitted_at"]
     list_filter = [
-        "status",
+        StatusOpensOnWorkFilter,
         "scheme",
         "scheme__programme",
         SchemeYearFilter,
@@ -350,8 +355,12 @@ class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, Serv
 
     @admin.display(description=_("anggota"))
     def members_and_flags(self, application: Application) -> str:
+        # A NIK links to the member's page only for roles that may open it (the director may not).
+        request = request_being_served()
+        may_open_members = request is not None and request.user.has_perm("groups.view_member")
         return render_to_string(
-            "admin/applications/application/members_and_flags.html", application_members_panel(application)
+            "admin/applications/application/members_and_flags.html",
+            {**application_members_panel(application), "link_members": may_open_members},
         )
 
     # --- decisions: each opens a confirmation page, then calls the service for every selected row ---
@@ -447,9 +456,15 @@ class ApplicationAdmin(RegionScopedAdminMixin, SpreadsheetExportAdminMixin, Serv
         )
 
 
-class FlagStateFilter(admin.SimpleListFilter):
+class FlagStateFilter(OpensOnWorkFilter):
+    """Opens on the open findings (what needs an officer); "Semua" shows the closed ones too."""
+
     title = _("keadaan")
     parameter_name = "keadaan"
+
+    @classmethod
+    def default_for(cls, request, model):  # noqa: ANN001, ANN206
+        return "terbuka"
 
     def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
         return [
@@ -463,7 +478,7 @@ class FlagStateFilter(admin.SimpleListFilter):
             "terbuka": queryset.filter(resolved_at__isnull=True),
             "diakui": queryset.filter(cleared_by__isnull=False),
             "diperbaiki": queryset.filter(resolved_at__isnull=False, cleared_by__isnull=True),
-        }.get(self.value(), queryset)
+        }.get(self.chosen(), queryset)
 
 
 class FlagAcknowledgeForm(forms.Form):
@@ -476,7 +491,7 @@ class FlagAcknowledgeForm(forms.Form):
 
 
 @admin.register(Flag)
-class FlagAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
+class FlagAdmin(OpensOnWorkAdminMixin, RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
     scope_province_path = "group__regency__province"
     scope_regency_path = "group__regency"
     list_display = ["rule", "severity", "group", "member", "raised_at", "resolved_at", "cleared_by", "cleared_at"]

@@ -189,8 +189,8 @@ class Application(models.Model):
     workers_ketua = models.PositiveSmallIntegerField(_("jumlah ketua"), default=0)
     submitted_at = models.DateTimeField(_("diajukan pada"), null=True, blank=True)
     decided_at = models.DateTimeField(_("diputuskan pada"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diperbarui pada"))
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = ApplicationQuerySet.as_manager()
@@ -328,20 +328,31 @@ class ApplicationStatusChange(models.Model):
 
     # No index of its own: ``status_change_app_idx`` (application, changed_at) leads with it.
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="status_changes", db_index=False
+        Application,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        db_index=False,
+        verbose_name=_("pengajuan"),
     )
-    from_status = models.CharField(max_length=20, choices=Application.Status.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=Application.Status.choices)
+    from_status = models.CharField(
+        max_length=20, choices=Application.Status.choices, blank=True, verbose_name=_("dari status")
+    )
+    to_status = models.CharField(max_length=20, choices=Application.Status.choices, verbose_name=_("menjadi status"))
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diubah oleh"),
     )
-    changed_at = models.DateTimeField(db_index=True)
+    changed_at = models.DateTimeField(db_index=True, verbose_name=_("diubah pada"))
     # One or more RevisionReason / RejectionReason codes, comma-separated.
     reason_code = models.CharField(_("kode alasan"), max_length=200, blank=True)
     note = models.TextField(_("catatan"), blank=True)
     # The outbox of the status e-mail: set in the transaction that made the change, cleared by the
     # task that sent it. A change still due after the grace period is enqueued again by the sweep.
-    notification_due = models.BooleanField(default=False, editable=False)
+    notification_due = models.BooleanField(default=False, editable=False, verbose_name=_("e-mail belum terkirim"))
     notified_at = models.DateTimeField(_("e-mail terkirim"), null=True, blank=True, editable=False)
 
     class Meta:
@@ -356,7 +367,8 @@ class ApplicationStatusChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.application_id}: {self.from_status or '∅'} → {self.to_status}"
+        before = self.get_from_status_display() if self.from_status else "∅"
+        return f"{self.application_id}: {before} → {self.get_to_status_display()}"
 
     @property
     def reason_codes(self) -> list[str]:
@@ -383,14 +395,18 @@ class ApplicationDocument(models.Model):
         SITE_PHOTO = "site_photo", _("Foto lokasi")
         OTHER = "other", _("Lainnya")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="documents", verbose_name=_("pengajuan")
+    )
     kind = models.CharField(_("jenis dokumen"), max_length=20, choices=Kind.choices)
     file = models.FileField(_("berkas"), upload_to=_document_path)
     original_name = models.CharField(_("nama berkas asli"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    content_type = models.CharField(max_length=100, verbose_name=_("jenis berkas"))
+    size = models.PositiveIntegerField(verbose_name=_("ukuran (bita)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("diunggah oleh")
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("diunggah pada"))
 
     class Meta:
         verbose_name = _("dokumen")
@@ -413,10 +429,10 @@ class ReferenceCounter(models.Model):
 
     Incremented under a row lock, so concurrent submissions never share a number."""
 
-    year = models.PositiveSmallIntegerField()
-    programme = models.CharField(max_length=20, choices=Programme.choices)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
-    last_number = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(verbose_name=_("tahun"))
+    programme = models.CharField(max_length=20, choices=Programme.choices, verbose_name=_("program"))
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"))
+    last_number = models.PositiveIntegerField(default=0, verbose_name=_("nomor terakhir"))
 
     class Meta:
         constraints = [
@@ -558,10 +574,12 @@ class SubmissionIntakeDocument(models.Model):
     """A document of a queued submission, kept in the database until the submission is processed:
     one multi-row insert per request instead of a file write per document."""
 
-    intake = models.ForeignKey(SubmissionIntake, on_delete=models.CASCADE, related_name="files")
-    kind = models.CharField(max_length=20, choices=ApplicationDocument.Kind.choices)
-    name = models.CharField(max_length=255)
-    content = models.BinaryField()
+    intake = models.ForeignKey(
+        SubmissionIntake, on_delete=models.CASCADE, related_name="files", verbose_name=_("kiriman")
+    )
+    kind = models.CharField(max_length=20, choices=ApplicationDocument.Kind.choices, verbose_name=_("jenis"))
+    name = models.CharField(max_length=255, verbose_name=_("nama"))
+    content = models.BinaryField(verbose_name=_("isi"))
 
     class Meta:
         verbose_name = _("dokumen antrean")
@@ -636,7 +654,7 @@ class MemberListImport(models.Model):
     original_name = models.CharField(_("nama berkas asli"), max_length=255)
     file_format = models.CharField(_("format"), max_length=4)
     file_size = models.PositiveBigIntegerField(_("ukuran (byte)"))
-    file_sha256 = models.CharField(max_length=64)
+    file_sha256 = models.CharField(max_length=64, verbose_name=_("sidik berkas (SHA-256)"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.UPLOADED)
     rows_total = models.PositiveIntegerField(_("jumlah baris"), default=0)
     rows_with_errors = models.PositiveIntegerField(_("baris bermasalah"), default=0)
@@ -646,19 +664,21 @@ class MemberListImport(models.Model):
     applications_new = models.PositiveIntegerField(_("pengajuan baru"), default=0)
     groups_existing = models.PositiveIntegerField(_("kelompok sudah ada"), default=0)
     rows_existing = models.PositiveIntegerField(_("baris kelompok yang sudah ada"), default=0)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
+    progress_done = models.PositiveIntegerField(default=0, verbose_name=_("kemajuan (selesai)"))
+    progress_total = models.PositiveIntegerField(default=0, verbose_name=_("kemajuan (seluruhnya)"))
     errors = models.JSONField(_("kesalahan (awal)"), default=list, blank=True)
     # What the dry run found that does not stop the import but would stop the applications later,
     # e.g. a province with no quota for the scheme (said here, not first at approval).
     warnings = models.JSONField(_("peringatan"), default=list, blank=True)
     errors_file = models.FileField(_("berkas kesalahan"), upload_to=_member_list_path, blank=True)
-    normalised_file = models.FileField(upload_to=_member_list_path, blank=True)
+    normalised_file = models.FileField(
+        upload_to=_member_list_path, blank=True, verbose_name=_("berkas yang dinormalkan")
+    )
     failure = models.TextField(_("catatan kegagalan"), blank=True)
     created_at = models.DateTimeField(_("diunggah pada"), auto_now_add=True)
     # Last sign of life of the step under way (each transition and progress update); a running job
     # silent for longer than the grace period never reached a worker, and the sweep enqueues it again.
-    heartbeat_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, db_index=True, verbose_name=_("tanda aktif terakhir"))
     validated_at = models.DateTimeField(_("diperiksa pada"), null=True, blank=True)
     finished_at = models.DateTimeField(_("selesai pada"), null=True, blank=True)
 

@@ -41,6 +41,24 @@ class StaffUserFilter(admin.SimpleListFilter):
         return queryset
 
 
+class _TitledFilter:
+    """A field's list filter under an Indonesian title (simple-history's fields carry English names)."""
+
+    titled: str = ""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = self.titled
+
+
+class ChangeTypeFilter(_TitledFilter, admin.ChoicesFieldListFilter):
+    titled = _("jenis perubahan")
+
+
+class ChangeDateFilter(_TitledFilter, admin.DateFieldListFilter):
+    titled = _("waktu perubahan")
+
+
 class _PairedChangeList(ChangeList):
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
@@ -53,8 +71,11 @@ class ChangeAdmin(SpreadsheetExportAdminMixin, admin.ModelAdmin):
     history (as on simple-history's own history pages); nobody may add, change or delete it."""
 
     resource_classes = [ChangeResource]
-    list_display = ["history_date", "history_user", "history_type", "object_label", "before_after"]
-    list_filter = ["history_type", "history_date", StaffUserFilter]
+    list_display = ["changed_at", "changed_by", "change_type", "object_label", "before_after"]
+    # The list shows who changed what, before → after: a record has no page of its own (its raw
+    # columns are simple-history's, and its user links to accounts no officer may open).
+    list_display_links = None
+    list_filter = [("history_type", ChangeTypeFilter), ("history_date", ChangeDateFilter), StaffUserFilter]
     list_select_related = ["history_user"]
     search_fields = ["=history_user__username"]
     date_hierarchy = "history_date"
@@ -64,6 +85,18 @@ class ChangeAdmin(SpreadsheetExportAdminMixin, admin.ModelAdmin):
 
     def get_changelist(self, request: HttpRequest, **kwargs: object) -> type[ChangeList]:
         return _PairedChangeList
+
+    @admin.display(description=_("waktu"), ordering="history_date")
+    def changed_at(self, record: object) -> object:
+        return record.history_date
+
+    @admin.display(description=_("oleh"), ordering="history_user__username")
+    def changed_by(self, record: object) -> str:
+        return record.history_user.username if record.history_user else "-"
+
+    @admin.display(description=_("jenis perubahan"), ordering="history_type")
+    def change_type(self, record: object) -> str:
+        return record.get_history_type_display()
 
     @admin.display(description=_("data"))
     def object_label(self, record: object) -> str:

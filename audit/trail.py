@@ -9,7 +9,8 @@ from collections import defaultdict
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-EMPTY = "∅"
+from jps_portal.labels import field_value
+
 # Bookkeeping fields whose change says nothing to an auditor.
 NOT_SHOWN = frozenset({"created_at", "updated_at"})
 
@@ -48,15 +49,13 @@ def describe_changes(record: Model) -> str:
         return ""
     delta = record.diff_against(previous, included_fields=_diff_field_names(type(record)))
     opts = type(record)._meta
-    return "; ".join(
-        f"{opts.get_field(change.field).verbose_name}: {_shown(change.old)} → {_shown(change.new)}"
-        for change in delta.changes
-    )
+    parts = []
+    for change in delta.changes:
+        field = opts.get_field(change.field)
+        # Labels, rupiah and Jakarta time, not raw codes, bare integers and UTC ISO (jps_portal.labels).
+        parts.append(f"{field.verbose_name}: {field_value(field, change.old)} → {field_value(field, change.new)}")
+    return "; ".join(parts)
 
 
 def _diff_field_names(model: type[Model]) -> list[str]:
     return [field.name for field in model.tracked_fields if field.editable and field.name not in NOT_SHOWN]
-
-
-def _shown(value: object) -> str:
-    return EMPTY if value in (None, "") else str(value)

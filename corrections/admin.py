@@ -20,6 +20,7 @@ from corrections.models import Correction, CorrectionStatusChange
 from groups.models import Group, Member
 from jps_portal.admin_actions import Decision, confirm_then_run
 from jps_portal.admin_guards import ServiceOnlyChangeMixin
+from jps_portal.list_defaults import OpensOnWorkAdminMixin, StatusOpensOnWorkFilter
 from regions.admin import RegionScopedAdminMixin
 from regions.scope import scope_filter
 
@@ -50,11 +51,11 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(RegionScopedAdminMixin, ServiceOnlyChangeMixin, admin.ModelAdmin):
+class CorrectionAdmin(OpensOnWorkAdminMixin, RegionScopedAdminMixin, ServiceOnlyChangeMixin, admin.ModelAdmin):
     scope_province_path = "group__regency__province"
     scope_regency_path = "group__regency"
     list_display = ["pk", "kind", "group", "member", "changes", "status", "proposed_by", "proposed_at", "decided_by"]
-    list_filter = ["status", "kind"]
+    list_filter = [StatusOpensOnWorkFilter, "kind"]
     list_select_related = ["group", "member", "proposed_by", "decided_by"]
     search_fields = ["=group__code", "group__name", "=member__nik"]
     readonly_fields = [

@@ -144,7 +144,9 @@ class Correction(models.Model):
 class CorrectionStatusChange(models.Model):
     """One row per status of a correction — its proposal (from nothing) included: who, when, why."""
 
-    correction = models.ForeignKey(Correction, on_delete=models.PROTECT, related_name="status_changes")
+    correction = models.ForeignKey(
+        Correction, on_delete=models.PROTECT, related_name="status_changes", verbose_name=_("koreksi")
+    )
     from_status = models.CharField(_("dari status"), max_length=10, choices=Correction.Status.choices, blank=True)
     to_status = models.CharField(_("ke status"), max_length=10, choices=Correction.Status.choices)
     changed_by = models.ForeignKey(
@@ -159,4 +161,4 @@ class CorrectionStatusChange(models.Model):
         ordering = ["correction", "changed_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.correction_id}: {self.from_status or '∅'} → {self.to_status}"
+        return f"{self.correction_id}: {self.get_from_status_display() or '∅'} → {self.get_to_status_display()}"

@@ -20,8 +20,8 @@ class TallySnapshot(models.Model):
     # transaction that wrote the new snapshot's rows.
     is_current = models.BooleanField(_("terkini"), default=False)
     duration_ms = models.PositiveIntegerField(_("lama hitung (ms)"), default=0)
-    province_rows = models.PositiveIntegerField(default=0)
-    regency_rows = models.PositiveIntegerField(default=0)
+    province_rows = models.PositiveIntegerField(default=0, verbose_name=_("baris provinsi"))
+    regency_rows = models.PositiveIntegerField(default=0, verbose_name=_("baris kabupaten/kota"))
 
     class Meta:
         verbose_name = _("snapshot rekap")
@@ -39,7 +39,9 @@ class TallySnapshot(models.Model):
 class TallyFigures(models.Model):
     """The figures shared by the province and regency rows (one row per year × programme × place)."""
 
-    snapshot = models.ForeignKey(TallySnapshot, on_delete=models.CASCADE, related_name="+")
+    snapshot = models.ForeignKey(
+        TallySnapshot, on_delete=models.CASCADE, related_name="+", verbose_name=_("potret data")
+    )
     year = models.PositiveSmallIntegerField(_("tahun"))
     programme = models.CharField(_("program"), max_length=20, choices=Programme.choices)
     # Groups (one application each) by where their application stands now.
@@ -67,7 +69,7 @@ class TallyFigures(models.Model):
 
 
 class ProvinceTally(TallyFigures):
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"))
     quota_groups = models.PositiveIntegerField(_("kuota kelompok"), default=0)
     quota_budget = models.PositiveBigIntegerField(_("pagu (Rp)"), default=0)
 
@@ -94,8 +96,8 @@ class ProvinceTally(TallyFigures):
 
 
 class RegencyTally(TallyFigures):
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
-    regency = models.ForeignKey(Regency, on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"))
+    regency = models.ForeignKey(Regency, on_delete=models.PROTECT, related_name="+", verbose_name=_("kabupaten/kota"))
 
     class Meta:
         verbose_name = _("rekap kabupaten/kota")
@@ -114,7 +116,9 @@ class RegencyTally(TallyFigures):
 class WeeklyApprovals(models.Model):
     """Approvals per week (by decision date, Asia/Jakarta, weeks start on Monday): the progress chart."""
 
-    snapshot = models.ForeignKey(TallySnapshot, on_delete=models.CASCADE, related_name="+")
+    snapshot = models.ForeignKey(
+        TallySnapshot, on_delete=models.CASCADE, related_name="+", verbose_name=_("potret data")
+    )
     year = models.PositiveSmallIntegerField(_("tahun"))
     programme = models.CharField(_("program"), max_length=20, choices=Programme.choices)
     week = models.DateField(_("minggu mulai"))
@@ -135,9 +139,11 @@ class WeeklyApprovals(models.Model):
 class TallyRefresh(models.Model):
     """A director's request to recompute now: the throttle reads it, and it says whether it was queued."""
 
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(db_index=True)
-    queued = models.BooleanField(default=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("diminta oleh")
+    )
+    requested_at = models.DateTimeField(db_index=True, verbose_name=_("diminta pada"))
+    queued = models.BooleanField(default=True, verbose_name=_("masuk antrean"))
 
     class Meta:
         verbose_name = _("permintaan pembaruan rekap")

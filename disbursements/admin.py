@@ -38,6 +38,7 @@ from disbursements.models import (
 )
 from jps_portal.admin_actions import Decision, confirm_then_run
 from jps_portal.admin_guards import ServiceOnlyChangeMixin, ServiceOnlyHistoryAdmin
+from jps_portal.list_defaults import OpensOnWorkAdminMixin, StatusOpensOnWorkFilter
 from jps_portal.paging import CappedCountPaginator
 from regions.admin import RegionScopedAdminMixin
 
@@ -90,11 +91,11 @@ def _bank_column_for(request: HttpRequest, name: object) -> object:
 
 
 @admin.register(Tranche)
-class TrancheAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
+class TrancheAdmin(OpensOnWorkAdminMixin, RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
     scope_province_path = "application__province"
     scope_regency_path = "application__group__regency"
     list_display = ["application", "group_name", "number", "percentage", "rupiah", "status", "bank_details", "paid_at"]
-    list_filter = ["status", "application__scheme", "application__province", "application__group__bank"]
+    list_filter = [StatusOpensOnWorkFilter, "application__scheme", "application__province", "application__group__bank"]
     list_select_related = ["application__group__bank"]
     search_fields = ["application__reference", "application__group__name"]
     # Money and status move only through the disbursement services, never by hand.
@@ -201,13 +202,13 @@ BATCH_LINES_SHOWN = 200
 
 
 @admin.register(PaymentBatch)
-class PaymentBatchAdmin(RegionScopedAdminMixin, ServiceOnlyChangeMixin, admin.ModelAdmin):
+class PaymentBatchAdmin(OpensOnWorkAdminMixin, RegionScopedAdminMixin, ServiceOnlyChangeMixin, admin.ModelAdmin):
     # A batch is scoped by the province it was made for and carries no regency: a regency-scoped
     # officer sees no batch, and a batch for all provinces is seen only nationally.
     scope_province_path = "province"
     scope_regency_path = None
     list_display = ["reference", "status", "lines_link", "total", "paid", "failed", "open", "created_by", "created_at"]
-    list_filter = ["status", "scheme", "province", "bank"]
+    list_filter = [StatusOpensOnWorkFilter, "scheme", "province", "bank"]
     list_select_related = ["created_by"]
     search_fields = ["=reference"]
     readonly_fields = [
@@ -426,7 +427,9 @@ MAX_EXCEPTIONS_RESOLVED = 500
 
 
 @admin.register(ReconciliationException)
-class ReconciliationExceptionAdmin(RegionScopedAdminMixin, ServiceOnlyChangeMixin, admin.ModelAdmin):
+class ReconciliationExceptionAdmin(
+    OpensOnWorkAdminMixin, RegionScopedAdminMixin, ServiceOnlyChangeMixin, admin.ModelAdmin
+):
     # A line that matched nothing has no region: only national officers see it (fail-closed).
     scope_province_path = "line__tranche__application__province"
     scope_regency_path = "line__tranche__application__group__regency"
@@ -440,7 +443,7 @@ class ReconciliationExceptionAdmin(RegionScopedAdminMixin, ServiceOnlyChangeMixi
         "row",
         "resolved_by",
     ]
-    list_filter = ["status", "kind"]
+    list_filter = [StatusOpensOnWorkFilter, "kind"]
     list_select_related = ["resolved_by"]
     search_fields = ["=payment_reference"]
     readonly_fields = [
@@ -557,11 +560,11 @@ MAX_REPORT_DECISIONS = 200
 
 
 @admin.register(UsageReport)
-class UsageReportAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
+class UsageReportAdmin(OpensOnWorkAdminMixin, RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
     scope_province_path = "tranche__application__province"
     scope_regency_path = "tranche__application__group__regency"
     list_display = ["tranche", "kind", "status", "submitted_at", "decided_at"]
-    list_filter = ["status", "kind", "tranche__application__scheme"]
+    list_filter = [StatusOpensOnWorkFilter, "kind", "tranche__application__scheme"]
     list_select_related = ["tranche__application"]
     search_fields = ["=tranche__application__reference", "tranche__application__group__name"]
     readonly_fields = [

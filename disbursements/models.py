@@ -57,7 +57,7 @@ class Tranche(models.Model):
     amount = models.PositiveBigIntegerField(_("nilai (Rp)"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     paid_at = models.DateTimeField(_("dibayar pada"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
 
     history = HistoricalRecords()
     objects = TrancheQuerySet.as_manager()
@@ -155,7 +155,12 @@ class PaymentBatch(models.Model):
     )
     created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
     exported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diekspor oleh"),
     )
     exported_at = models.DateTimeField(_("diekspor pada"), null=True, blank=True)
     reconciled_at = models.DateTimeField(_("direkonsiliasi pada"), null=True, blank=True)
@@ -379,8 +384,10 @@ class ReconciliationException(models.Model):
     row = models.JSONField(_("isi baris"))
     # A digest of the kind and the line's content: the same line imported again (the same file twice,
     # or two files sharing it) finds its exception already queued and adds nothing.
-    fingerprint = models.CharField(max_length=64, unique=True, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    fingerprint = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("sidik baris"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("dibuat oleh")
+    )
     created_at = models.DateTimeField(_("dicatat pada"), default=timezone.now)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -462,8 +469,8 @@ class UsageReport(models.Model):
         related_name="+",
         verbose_name=_("diputuskan oleh"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diperbarui pada"))
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -518,13 +525,20 @@ class UsageReport(models.Model):
 class UsageReportStatusChange(models.Model):
     """One row per report status change: who, when, from, to and why. Never edited."""
 
-    report = models.ForeignKey(UsageReport, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=10, choices=UsageReport.Status.choices)
-    to_status = models.CharField(max_length=10, choices=UsageReport.Status.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    report = models.ForeignKey(
+        UsageReport, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("laporan")
     )
-    changed_at = models.DateTimeField()
+    from_status = models.CharField(max_length=10, choices=UsageReport.Status.choices, verbose_name=_("dari status"))
+    to_status = models.CharField(max_length=10, choices=UsageReport.Status.choices, verbose_name=_("menjadi status"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diubah oleh"),
+    )
+    changed_at = models.DateTimeField(verbose_name=_("diubah pada"))
     note = models.TextField(_("catatan"), blank=True)
 
     class Meta:
@@ -534,7 +548,7 @@ class UsageReportStatusChange(models.Model):
         indexes = [models.Index(fields=["report", "changed_at"], name="report_change_report_idx")]
 
     def __str__(self) -> str:
-        return f"{self.report_id}: {self.from_status} → {self.to_status}"
+        return f"{self.report_id}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class StoredFile(models.Model):
@@ -542,16 +556,18 @@ class StoredFile(models.Model):
 
     file = models.FileField(_("berkas"), upload_to=_report_file_path)
     original_name = models.CharField(_("nama berkas asli"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100, verbose_name=_("jenis berkas"))
+    size = models.PositiveIntegerField(verbose_name=_("ukuran (bita)"))
 
     class Meta:
         abstract = True
 
 
 class ReportUpload(StoredFile):
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("diunggah oleh")
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("diunggah pada"))
 
     class Meta:
         abstract = True
@@ -564,7 +580,9 @@ class ReportReceipt(ReportUpload):
         EQUIPMENT = "equipment", _("Peralatan")
         MATERIALS = "materials", _("Bahan")
 
-    report = models.ForeignKey(UsageReport, on_delete=models.CASCADE, related_name="receipts")
+    report = models.ForeignKey(
+        UsageReport, on_delete=models.CASCADE, related_name="receipts", verbose_name=_("laporan")
+    )
     category = models.CharField(_("kategori"), max_length=10, choices=Category.choices)
     amount = models.PositiveBigIntegerField(_("nilai (Rp)"))
     spent_on = models.DateField(_("tanggal kuitansi"))
@@ -590,7 +608,7 @@ class ReportReceipt(ReportUpload):
 class ReportPhoto(ReportUpload):
     """A photo of the site (Padat Karya) or of what was bought (TKM)."""
 
-    report = models.ForeignKey(UsageReport, on_delete=models.CASCADE, related_name="photos")
+    report = models.ForeignKey(UsageReport, on_delete=models.CASCADE, related_name="photos", verbose_name=_("laporan"))
     caption = models.CharField(_("keterangan"), max_length=200, blank=True)
 
     class Meta:
@@ -618,7 +636,9 @@ class AttendanceDay(models.Model):
     """One member's HOK (an 8-hour person-day) on one day of a Padat Karya project, in a wage role.
     The wage is never stored: it is the scheme's rate for the role, so the total is always derived."""
 
-    report = models.ForeignKey(UsageReport, on_delete=models.CASCADE, related_name="attendance")
+    report = models.ForeignKey(
+        UsageReport, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("laporan")
+    )
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("anggota"))
     worked_on = models.DateField(_("tanggal"))
     role = models.CharField(_("peran upah"), max_length=10, choices=WageRole.choices)

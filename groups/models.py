@@ -83,10 +83,14 @@ class Group(models.Model):
     )
     # Set when the group's integrity checks must be recomputed; cleared by the task that ran
     # them. A periodic sweep re-enqueues rows left pending (e.g. Redis was down at enqueue time).
-    checks_requested_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
-    checks_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    checks_requested_at = models.DateTimeField(
+        null=True, blank=True, editable=False, db_index=True, verbose_name=_("pemeriksaan diminta pada")
+    )
+    checks_completed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("pemeriksaan selesai pada")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diperbarui pada"))
 
     history = HistoricalRecords(excluded_fields=["checks_requested_at", "checks_completed_at", "updated_at"])
     objects = GroupQuerySet.as_manager()
@@ -154,7 +158,7 @@ class Member(models.Model):
     employment_status = models.CharField(_("status pekerjaan"), max_length=20, choices=EmploymentStatus.choices)
     has_disability = models.BooleanField(_("penyandang disabilitas"), default=False)
     phone = models.CharField(_("nomor HP"), max_length=20, blank=True, validators=[phone_validator])
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
 
     history = HistoricalRecords()
 
@@ -224,12 +228,14 @@ class MemberDraft(models.Model):
     save, a closed tab or a dead phone battery never loses a row. One per group; the successful save
     of the list deletes it. ``data`` holds the list's form fields as sent (``members-…`` keys only)."""
 
-    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="member_draft")
-    data = models.JSONField(default=dict)
+    group = models.OneToOneField(
+        Group, on_delete=models.CASCADE, related_name="member_draft", verbose_name=_("kelompok")
+    )
+    data = models.JSONField(default=dict, verbose_name=_("isi"))
     # True when it was kept by a refused save (its errors are worth showing again on return);
     # False when the page saved it while the ketua typed.
-    from_failed_save = models.BooleanField(default=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    from_failed_save = models.BooleanField(default=False, verbose_name=_("dari penyimpanan yang gagal"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diperbarui pada"))
 
     class Meta:
         verbose_name = _("draf daftar anggota")

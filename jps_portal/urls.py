@@ -1,14 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from accounts.views import staff_login
 from jps_portal import health, metrics
 
-admin.site.site_header = _("Portal JPS Kemnaker")
-admin.site.site_title = _("Portal JPS")
-admin.site.index_title = _("Administrasi bantuan JPS")
-
+# admin.site is jps_portal.admin_site.JpsAdminSite (its titles and the "Tugas saya" landing page).
 
 # Uploaded documents are never served as public media: only a view that checks the owner does.
 urlpatterns = [

@@ -33,7 +33,9 @@ class CaseAssignment(models.Model):
         MENTOR_LEFT = "mentor_left", _("Pendamping berhenti")
         MANUAL = "manual", _("Dipindahkan petugas")
 
-    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="case_assignments")
+    group = models.ForeignKey(
+        Group, on_delete=models.PROTECT, related_name="case_assignments", verbose_name=_("kelompok")
+    )
     mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="caseload", verbose_name=_("pendamping")
     )
@@ -41,10 +43,21 @@ class CaseAssignment(models.Model):
     regency = models.ForeignKey(Regency, on_delete=models.PROTECT, related_name="+", verbose_name=_("kabupaten/kota"))
     reason = models.CharField(_("alasan"), max_length=12, choices=Reason.choices)
     assigned_at = models.DateTimeField(_("ditugaskan pada"))
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("ditugaskan oleh"),
+    )
     ended_at = models.DateTimeField(_("berakhir pada"), null=True, blank=True)
     ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diakhiri oleh"),
     )
     end_reason = models.CharField(_("alasan berakhir"), max_length=12, choices=EndReason.choices, blank=True)
 
@@ -143,7 +156,7 @@ class Visit(models.Model):
         Status.CANCELLED: frozenset(),
     }
 
-    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="visits")
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="visits", verbose_name=_("kelompok"))
     mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits", verbose_name=_("pendamping")
     )
@@ -155,8 +168,8 @@ class Visit(models.Model):
     notes = models.TextField(_("catatan"), blank=True)
     location = models.CharField(_("lokasi foto"), max_length=10, choices=Location.choices, default="", blank=True)
     # The form's one-time token: the same submit sent twice records one visit.
-    submit_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    submit_token = models.UUIDField(null=True, blank=True, unique=True, editable=False, verbose_name=_("token kiriman"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("dibuat pada"))
 
     history = HistoricalRecords()
 
@@ -204,13 +217,20 @@ class Visit(models.Model):
 class VisitStatusChange(models.Model):
     """One row per visit status change. Never edited."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=10, choices=Visit.Status.choices)
-    to_status = models.CharField(max_length=10, choices=Visit.Status.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("kunjungan")
     )
-    changed_at = models.DateTimeField()
+    from_status = models.CharField(max_length=10, choices=Visit.Status.choices, verbose_name=_("dari status"))
+    to_status = models.CharField(max_length=10, choices=Visit.Status.choices, verbose_name=_("menjadi status"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diubah oleh"),
+    )
+    changed_at = models.DateTimeField(verbose_name=_("diubah pada"))
     note = models.TextField(_("catatan"), blank=True)
 
     class Meta:
@@ -219,15 +239,15 @@ class VisitStatusChange(models.Model):
         ordering = ["visit", "changed_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.visit_id}: {self.from_status} → {self.to_status}"
+        return f"{self.visit_id}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class VisitProblem(models.Model):
     """A problem seen on a visit, with the date the mentor follows it up."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="problems")
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="problems", verbose_name=_("kunjungan"))
     # Denormalised: the work list reads open problems per group without the visit.
-    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="+", verbose_name=_("kelompok"))
     description = models.TextField(_("masalah"))
     follow_up_on = models.DateField(_("tindak lanjut pada"))
     resolved_on = models.DateField(_("selesai pada"), null=True, blank=True)
@@ -260,17 +280,19 @@ class VisitPhoto(models.Model):
     """A photo taken on a visit: checked by content, its EXIF GPS position compared with the group's
     regency. A far-off position is flagged for review; a photo without one is flagged "tanpa lokasi"."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos", verbose_name=_("kunjungan"))
     file = models.FileField(_("berkas"), upload_to=_visit_photo_path)
     original_name = models.CharField(_("nama berkas asli"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100, verbose_name=_("jenis berkas"))
+    size = models.PositiveIntegerField(verbose_name=_("ukuran (bita)"))
     latitude = models.FloatField(_("lintang"), null=True, blank=True)
     longitude = models.FloatField(_("bujur"), null=True, blank=True)
     distance_km = models.FloatField(_("jarak dari wilayah (km)"), null=True, blank=True)
     location = models.CharField(_("lokasi"), max_length=10, choices=Visit.Location.choices)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("diunggah oleh")
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("diunggah pada"))
 
     class Meta:
         verbose_name = _("foto kunjungan")
@@ -298,10 +320,12 @@ class VisitPhoto(models.Model):
 class VisitDraft(models.Model):
     """What a mentor typed into a visit form that did not go through: shown again on the next open."""
 
-    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
-    data = models.JSONField(default=dict)
-    saved_at = models.DateTimeField()
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("pendamping")
+    )
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+", verbose_name=_("kelompok"))
+    data = models.JSONField(default=dict, verbose_name=_("isi"))
+    saved_at = models.DateTimeField(verbose_name=_("disimpan pada"))
 
     class Meta:
         verbose_name = _("draf kunjungan")

@@ -39,17 +39,19 @@ class Message(models.Model):
     subject = models.CharField(_("subjek"), max_length=255, blank=True)
     body = models.TextField(_("isi"))
     # Messages queued in bulk are rendered by the worker that delivers them, from this context.
-    context = models.JSONField(default=dict, blank=True, editable=False)
+    context = models.JSONField(default=dict, blank=True, editable=False, verbose_name=_("konteks"))
     # What ``body`` becomes once the message is delivered or expired, for messages that carry a secret
     # (a one-time code): the outbox must not keep it readable.
-    body_redacted = models.TextField(blank=True, editable=False)
+    body_redacted = models.TextField(blank=True, editable=False, verbose_name=_("isi (disamarkan)"))
     # The caller's key for "this message, once": queuing the same key again returns the first row.
-    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True, editable=False)
+    dedupe_key = models.CharField(
+        max_length=200, null=True, blank=True, unique=True, editable=False, verbose_name=_("kunci anti-ganda")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
     next_attempt_at = models.DateTimeField(_("percobaan berikutnya"), null=True, blank=True)
     # A worker that takes a message holds it until then; one that dies mid-send lets it go again.
-    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("diproses sampai"))
     # Not delivered by then: not delivered at all (a one-time code that expired, say).
     expires_at = models.DateTimeField(_("berlaku sampai"), null=True, blank=True)
     sent_at = models.DateTimeField(_("terkirim pada"), null=True, blank=True)
@@ -83,7 +85,9 @@ class Message(models.Model):
 class MessageAttempt(models.Model):
     """One try at handing a message to the mail server or SMS gateway: the delivery record."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="delivery_attempts")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="delivery_attempts", verbose_name=_("pesan")
+    )
     attempted_at = models.DateTimeField(_("waktu"), auto_now_add=True)
     succeeded = models.BooleanField(_("berhasil"))
     provider_reference = models.CharField(_("referensi penyedia"), max_length=100, blank=True)
@@ -103,14 +107,14 @@ class OneTimeCode(models.Model):
     expires, allows a few wrong tries, and works once. Rows are also the throttle's memory: codes
     asked for per phone and per IP are counted here, so throttling holds without Redis."""
 
-    phone = models.CharField(max_length=20)
-    purpose = models.CharField(max_length=40)
-    code_hash = models.CharField(max_length=128)
-    expires_at = models.DateTimeField()
-    failed_attempts = models.PositiveSmallIntegerField(default=0)
-    consumed_at = models.DateTimeField(null=True, blank=True)
-    requested_ip = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    phone = models.CharField(max_length=20, verbose_name=_("nomor HP"))
+    purpose = models.CharField(max_length=40, verbose_name=_("keperluan"))
+    code_hash = models.CharField(max_length=128, verbose_name=_("hash kode"))
+    expires_at = models.DateTimeField(verbose_name=_("kedaluwarsa pada"))
+    failed_attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("percobaan gagal"))
+    consumed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("dipakai pada"))
+    requested_ip = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("alamat IP peminta"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
 
     class Meta:
         verbose_name = _("kode sekali pakai")

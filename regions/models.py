@@ -45,7 +45,9 @@ class Province(RegionBase):
 
 
 class Regency(RegionBase):
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="regencies")
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="regencies", verbose_name=_("provinsi")
+    )
 
     class Meta(RegionBase.Meta):
         verbose_name = _("kabupaten/kota")
@@ -57,7 +59,9 @@ class Regency(RegionBase):
 
 
 class District(RegionBase):
-    regency = models.ForeignKey(Regency, on_delete=models.PROTECT, related_name="districts")
+    regency = models.ForeignKey(
+        Regency, on_delete=models.PROTECT, related_name="districts", verbose_name=_("kabupaten/kota")
+    )
 
     class Meta(RegionBase.Meta):
         verbose_name = _("kecamatan")
@@ -78,9 +82,13 @@ class District(RegionBase):
 class RegencyRecode(models.Model):
     """A regency whose code changed when the new Papua provinces were formed in 2022."""
 
-    old_regency = models.OneToOneField(Regency, on_delete=models.PROTECT, related_name="recoded_to")
-    new_regency = models.ForeignKey(Regency, on_delete=models.PROTECT, related_name="recoded_from")
-    year = models.PositiveSmallIntegerField(default=2022)
+    old_regency = models.OneToOneField(
+        Regency, on_delete=models.PROTECT, related_name="recoded_to", verbose_name=_("kabupaten/kota lama")
+    )
+    new_regency = models.ForeignKey(
+        Regency, on_delete=models.PROTECT, related_name="recoded_from", verbose_name=_("kabupaten/kota baru")
+    )
+    year = models.PositiveSmallIntegerField(default=2022, verbose_name=_("tahun"))
 
     class Meta:
         verbose_name = _("perubahan kode kabupaten")

@@ -100,8 +100,8 @@ def test_an_approval_records_the_approved_amount_and_the_approver(approver):
     services.application_approve(application=application, by=approver)
     record, changes = _latest(ApplicationChange, id=application.pk)
     assert record.history_user == approver
-    assert "nilai disetujui (Rp): ∅ → 40000000" in changes
-    assert "status: verified → approved" in changes
+    assert "nilai disetujui (Rp): ∅ → Rp40.000.000" in changes
+    assert "status: Terverifikasi → Disetujui" in changes
 
 
 def test_an_admin_edit_of_a_scheme_amount_is_recorded(admin_client, admin_user):
@@ -125,7 +125,7 @@ def test_an_admin_edit_of_a_scheme_amount_is_recorded(admin_client, admin_user):
     assert response.status_code == 302, response.content
     assert Scheme.objects.get(pk=scheme.pk).amount_per_group == 35_000_000
     page = admin_client.get(reverse("admin:audit_schemechange_changelist")).content.decode()
-    assert "bantuan per kelompok (Rp): 40000000 → 35000000" in page
+    assert "bantuan per kelompok (Rp): Rp40.000.000 → Rp35.000.000" in page
     assert admin_user.username in page
 
 

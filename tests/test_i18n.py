@@ -220,11 +220,11 @@ def test_the_language_switch_sets_the_cookie(client):
 
 @pytest.mark.django_db
 def test_admin_index_uses_our_english_titles(admin_client):
-    assert "Administrasi bantuan JPS" in admin_client.get("/admin/").content.decode()
+    assert "Tugas saya" in admin_client.get("/admin/").content.decode()
     admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = admin_client.get("/admin/").content.decode()
-    assert "JPS grant administration" in html
-    assert "Administrasi bantuan JPS" not in html
+    assert "My tasks" in html
+    assert "Tugas saya" not in html
 
 
 # --- (d) The committed .mo matches the .po --------------------------------------------------------

@@ -71,9 +71,14 @@ class TrainingEvent(models.Model):
     capacity_online = models.PositiveIntegerField(_("kapasitas daring"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dibuat oleh"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
 
     history = HistoricalRecords()
 
@@ -134,13 +139,20 @@ class TrainingEvent(models.Model):
 class TrainingEventStatusChange(models.Model):
     """One row per event status change: who, when, from, to and why. Never edited."""
 
-    event = models.ForeignKey(TrainingEvent, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=10, choices=TrainingEvent.Status.choices)
-    to_status = models.CharField(max_length=10, choices=TrainingEvent.Status.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    event = models.ForeignKey(
+        TrainingEvent, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("kegiatan")
     )
-    changed_at = models.DateTimeField()
+    from_status = models.CharField(max_length=10, choices=TrainingEvent.Status.choices, verbose_name=_("dari status"))
+    to_status = models.CharField(max_length=10, choices=TrainingEvent.Status.choices, verbose_name=_("menjadi status"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diubah oleh"),
+    )
+    changed_at = models.DateTimeField(verbose_name=_("diubah pada"))
     note = models.TextField(_("catatan"), blank=True)
 
     class Meta:
@@ -149,13 +161,15 @@ class TrainingEventStatusChange(models.Model):
         ordering = ["event", "changed_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.event_id}: {self.from_status} → {self.to_status}"
+        return f"{self.event_id}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class TrainingSession(models.Model):
     """One session of an event (one or more per day). Its check-in code works on its day only."""
 
-    event = models.ForeignKey(TrainingEvent, on_delete=models.CASCADE, related_name="sessions")
+    event = models.ForeignKey(
+        TrainingEvent, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("kegiatan")
+    )
     number = models.PositiveSmallIntegerField(_("sesi ke"))
     day = models.DateField(_("tanggal"))
     title = TypedTextField(_("judul sesi"), max_length=200)
@@ -177,9 +191,15 @@ class TrainingSession(models.Model):
 class Invitation(models.Model):
     """A group invited to an event. Its ketua registers which members come, and how."""
 
-    event = models.ForeignKey(TrainingEvent, on_delete=models.CASCADE, related_name="invitations")
-    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="training_invitations")
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    event = models.ForeignKey(
+        TrainingEvent, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("kegiatan")
+    )
+    group = models.ForeignKey(
+        Group, on_delete=models.PROTECT, related_name="training_invitations", verbose_name=_("kelompok")
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("diundang oleh")
+    )
     invited_at = models.DateTimeField(_("diundang pada"))
     # Set by the task that queued the message: a re-run of the task sends nothing twice.
     notified_at = models.DateTimeField(_("undangan terkirim"), null=True, blank=True)
@@ -201,11 +221,21 @@ class Invitation(models.Model):
 class Participant(models.Model):
     """A member registered for an event, online or offline (by the ketua, or when first seen there)."""
 
-    event = models.ForeignKey(TrainingEvent, on_delete=models.CASCADE, related_name="participants")
-    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="participants")
+    event = models.ForeignKey(
+        TrainingEvent, on_delete=models.CASCADE, related_name="participants", verbose_name=_("kegiatan")
+    )
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, related_name="participants", verbose_name=_("undangan")
+    )
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("anggota"))
     mode = models.CharField(_("cara ikut"), max_length=10, choices=Mode.choices)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("didaftarkan oleh"),
+    )
     registered_at = models.DateTimeField(_("didaftarkan pada"))
 
     history = HistoricalRecords()
@@ -231,14 +261,20 @@ class Attendance(models.Model):
         IMPORT = "import", _("Impor berkas")
         CODE = "code", _("Kode hadir peserta")
 
-    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="attendance")
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("sesi")
+    )
     # Denormalised from the session and the member, so the tallies group without joins.
-    event = models.ForeignKey(TrainingEvent, on_delete=models.CASCADE, related_name="+")
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="attendance")
+    event = models.ForeignKey(TrainingEvent, on_delete=models.CASCADE, related_name="+", verbose_name=_("kegiatan"))
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("peserta")
+    )
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("anggota"))
     mode = models.CharField(_("cara ikut"), max_length=10, choices=Mode.choices)
     source = models.CharField(_("dicatat lewat"), max_length=10, choices=Source.choices)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("dicatat oleh")
+    )
     recorded_at = models.DateTimeField(_("dicatat pada"))
 
     history = HistoricalRecords()
@@ -271,11 +307,15 @@ class AttendanceImport(models.Model):
         IMPORTED = "imported", _("Diimpor")
         REFUSED = "refused", _("Ditolak (ada kesalahan)")
 
-    event = models.ForeignKey(TrainingEvent, on_delete=models.CASCADE, related_name="imports")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey(
+        TrainingEvent, on_delete=models.CASCADE, related_name="imports", verbose_name=_("kegiatan")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("diunggah oleh")
+    )
     uploaded_at = models.DateTimeField(_("diunggah pada"))
     original_name = models.CharField(_("nama berkas"), max_length=255)
-    file_sha256 = models.CharField(max_length=64)
+    file_sha256 = models.CharField(max_length=64, verbose_name=_("sidik berkas (SHA-256)"))
     outcome = models.CharField(_("hasil"), max_length=10, choices=Outcome.choices)
     rows_total = models.PositiveIntegerField(_("jumlah baris"), default=0)
     rows_added = models.PositiveIntegerField(_("kehadiran baru"), default=0)

@@ -39,12 +39,16 @@ def west_java_and_central_java():
     return _application(regency="32.04"), _application(regency="33.74")
 
 
+# The list opens on submitted applications (jps_portal.list_defaults); these tests read every status.
+ALL_STATUSES = {"status__exact": "semua"}
+
+
 # --- region scope ---------------------------------------------------------------------------------
 
 
 def test_a_west_java_officer_lists_only_west_java(verifier, west_java_and_central_java):
     bandung, semarang = west_java_and_central_java
-    html = _client(verifier).get(CHANGELIST).content.decode()
+    html = _client(verifier).get(CHANGELIST, ALL_STATUSES).content.decode()
     assert bandung.reference in html
     assert semarang.reference not in html
 
@@ -76,7 +80,7 @@ def test_groups_members_and_flags_are_scoped_too(verifier, west_java_and_central
 
 def test_an_officer_with_no_scope_sees_nothing_until_given_one(west_java_and_central_java):
     newcomer = UserFactory(role=Role.VERIFIER)
-    html = _client(newcomer).get(CHANGELIST).content.decode()
+    html = _client(newcomer).get(CHANGELIST, ALL_STATUSES).content.decode()
     assert all(a.reference not in html for a in west_java_and_central_java)
 
 
@@ -85,7 +89,7 @@ def test_a_regency_scoped_officer_sees_only_that_regency(west_java_and_central_j
     bogor = _application(regency="32.01")
     officer = UserFactory(role=Role.VERIFIER)
     officer.scope_regencies.add("32.01")
-    html = _client(officer).get(CHANGELIST).content.decode()
+    html = _client(officer).get(CHANGELIST, ALL_STATUSES).content.decode()
     assert bogor.reference in html
     assert bandung.reference not in html
 
@@ -241,7 +245,9 @@ def test_the_regency_filter_offers_the_regencies_of_the_chosen_province(verifier
     assert "regency=33.74" not in html
 
 
-@pytest.mark.parametrize("query", [{}, {"status": "submitted", "province": "32"}, {"q": "Maju"}])
+@pytest.mark.parametrize(
+    "query", [{"status__exact": "semua"}, {"status": "submitted", "province": "32"}, {"q": "Maju"}]
+)
 def test_the_change_list_does_a_fixed_number_of_queries(verifier, query):
     client = _client(verifier)
 
@@ -295,7 +301,7 @@ def test_a_long_list_is_not_counted_to_the_end(verifier, monkeypatch):
     monkeypatch.setattr("jps_portal.paging.CappedCountPaginator.cap", 2)
     for _ in range(4):
         _application()
-    html = _client(verifier).get(CHANGELIST).content.decode()
+    html = _client(verifier).get(CHANGELIST, ALL_STATUSES).content.decode()
     assert "lebih dari 2" in html
 
 

@@ -34,7 +34,7 @@ def test_the_tranche_list_shows_the_group_and_its_full_account_to_finance(financ
     application = approve()
     group = application.group
 
-    page = _client(finance).get(TRANCHES).content.decode()
+    page = _client(finance).get(TRANCHES, {"status__exact": "semua"}).content.decode()
 
     assert group.name in page and group.account_number in page and "a.n. " + group.account_holder in page
     assert "Bank Rakyat Indonesia" in page
@@ -43,7 +43,7 @@ def test_the_tranche_list_shows_the_group_and_its_full_account_to_finance(financ
 def test_the_director_reads_only_the_last_four_digits_of_an_account(director, approve):
     group = approve().group
 
-    page = _client(director).get(TRANCHES).content.decode()
+    page = _client(director).get(TRANCHES, {"status__exact": "semua"}).content.decode()
     detail = _client(director).get(reverse("admin:disbursements_tranche_change", args=[Tranche.objects.get().pk]))
 
     assert group.account_number not in page and "•" + group.account_number[-4:] in page
