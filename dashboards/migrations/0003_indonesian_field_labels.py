@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dashboards', '0001_initial'),
+        ('dashboards', '0002_resulttally'),
         ('regions', '0003_indonesian_field_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

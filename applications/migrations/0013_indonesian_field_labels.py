@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0011_flag_rule_objection_upheld'),
+        ('applications', '0012_member_list_import_warnings'),
         ('regions', '0003_indonesian_field_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
