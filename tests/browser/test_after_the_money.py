@@ -154,7 +154,7 @@ def test_a_mentor_visits_a_ketua_reports_and_the_director_sees_jobs_and_survival
     expect(cells.nth(10)).to_have_text("5")  # latest rounds: 3 (12 months) + 2 (6 months) from outside
     screenshot(laptop, "after-08-director-results")
     wrapped = laptop.evaluate(
-        """[...document.querySelectorAll('#result-table .num')].filter(cell => {
+        """[...document.querySelectorAll('#result-table td.num')].filter(cell => {
                const range = document.createRange(); range.selectNodeContents(cell);
                return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
            }).map(cell => cell.textContent.trim())"""
