@@ -10,15 +10,23 @@ import logging
 
 from django.contrib.sessions.backends import cached_db
 
+from jps_portal.cache import CacheUnavailable
+
 logger = logging.getLogger("django.contrib.sessions")
+
+
+def _cache_failed(what: str, error: Exception) -> None:
+    """One line, no traceback; nothing while the cache's breaker is open (it logged the outage once)."""
+    if not isinstance(error, CacheUnavailable):
+        logger.warning("Session cache unavailable (%s: %s); %s", type(error).__name__, error, what)
 
 
 class SessionStore(cached_db.SessionStore):
     def load(self) -> dict:
         try:
             data = self._cache.get(self.cache_key)
-        except Exception:  # any cache failure (Redis down): read the database instead
-            logger.warning("Session cache unavailable; reading the session from the database", exc_info=True)
+        except Exception as error:  # any cache failure (Redis down): read the database instead
+            _cache_failed("reading the session from the database", error)
             data = None
         if data is not None:
             return data
@@ -28,16 +36,16 @@ class SessionStore(cached_db.SessionStore):
         data = self.decode(row.session_data)
         try:
             self._cache.set(self.cache_key, data, self.get_expiry_age(expiry=row.expire_date))
-        except Exception:  # as above: the database has it, the cache can wait
-            logger.warning("Session cache unavailable; not caching the session", exc_info=True)
+        except Exception as error:  # as above: the database has it, the cache can wait
+            _cache_failed("not caching the session", error)
         return data
 
     def exists(self, session_key: str) -> bool:
         try:
             if session_key and (self.cache_key_prefix + session_key) in self._cache:
                 return True
-        except Exception:  # as above
-            logger.warning("Session cache unavailable; checking the database", exc_info=True)
+        except Exception as error:  # as above
+            _cache_failed("checking the database", error)
         return super(cached_db.SessionStore, self).exists(session_key)
 
     def delete(self, session_key: str | None = None) -> None:
@@ -47,5 +55,5 @@ class SessionStore(cached_db.SessionStore):
             return
         try:
             self._cache.delete(self.cache_key_prefix + key)
-        except Exception:  # a stale cached session expires on its own; the database row is gone
-            logger.warning("Session cache unavailable; cached session not deleted", exc_info=True)
+        except Exception as error:  # a stale cached session expires on its own; the database row is gone
+            _cache_failed("cached session not deleted", error)

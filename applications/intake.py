@@ -7,12 +7,14 @@ of each document); everything else is checked when processed, and a refused inta
 problems for the ketua to read and send again."""
 
 import datetime
+from collections.abc import Callable
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,8 +56,8 @@ def _requeue_refused(
         if existing.status != Status.REFUSED:
             return existing, False
         existing.payload, existing.status, existing.errors = payload, Status.RECEIVED, {}
-        existing.received_at, existing.processed_at = timezone.now(), None
-        existing.save(update_fields=["payload", "status", "errors", "received_at", "processed_at"])
+        existing.received_at, existing.processed_at, existing.enqueue_failed = timezone.now(), None, False
+        existing.save(update_fields=["payload", "status", "errors", "received_at", "processed_at", "enqueue_failed"])
         existing.files.all().delete()
         _attach(existing, documents)
     return existing, True
@@ -67,7 +69,16 @@ def _attach(intake: SubmissionIntake, documents: list[SubmissionIntakeDocument])
     for document in documents:
         document.intake = intake
     SubmissionIntakeDocument.objects.bulk_create(documents)
-    enqueue_on_commit(process_submission_intake, intake.pk)
+    enqueue_on_commit(process_submission_intake, intake.pk, on_failure=_enqueue_failed(intake.pk))
+
+
+def _enqueue_failed(intake_id: int) -> Callable[[], None]:
+    """The broker did not take the intake's task: mark it, so the next sweep sends it at once."""
+
+    def mark() -> None:
+        SubmissionIntake.objects.filter(pk=intake_id, status=Status.RECEIVED).update(enqueue_failed=True)
+
+    return mark
 
 
 def _check_shape(payload: object) -> None:
@@ -140,16 +151,21 @@ def _refuse(intake: SubmissionIntake, errors: dict) -> str:
     return Status.REFUSED
 
 
-def intakes_waiting_sweep(*, older_than: datetime.timedelta) -> list[int]:
-    """Re-enqueue intakes still waiting after ``older_than`` (the broker lost them, or a worker)."""
+def intakes_waiting_sweep(*, older_than: datetime.timedelta, limit: int = 5000) -> list[int]:
+    """Re-enqueue intakes still waiting after ``older_than`` (the broker lost them, or a worker), and
+    at once those whose task never reached the broker (``enqueue_failed``: received while Redis was
+    down). The mark is cleared as they are sent; a send that fails again marks them again."""
     from applications.tasks import process_submission_intake
 
     cutoff = timezone.now() - older_than
-    waiting = list(
-        SubmissionIntake.objects.filter(status=Status.RECEIVED, received_at__lt=cutoff)
-        .order_by("received_at")
-        .values_list("pk", flat=True)[:5000]
-    )
-    for intake_id in waiting:
-        enqueue_on_commit(process_submission_intake, intake_id)
+    with transaction.atomic():
+        waiting = list(
+            SubmissionIntake.objects.filter(status=Status.RECEIVED)
+            .filter(Q(enqueue_failed=True) | Q(received_at__lt=cutoff))
+            .order_by("received_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        SubmissionIntake.objects.filter(pk__in=waiting, enqueue_failed=True).update(enqueue_failed=False)
+        for intake_id in waiting:
+            enqueue_on_commit(process_submission_intake, intake_id, on_failure=_enqueue_failed(intake_id))
     return waiting

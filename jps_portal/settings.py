@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "mentoring",
     "dashboards",
     "transparency",
+    "grievances",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +177,16 @@ AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 # ketua types; a page of 20 members checks each NIK on load, so 120 per 15 minutes leaves room for
 # several pages and corrections, and none for a script probing NIKs.
 RATE_LIMITS = {
+    # Tickets filed per IP address without an account (objections from the public list, anonymous reports).
+    "grievance-file": (
+        env.int("GRIEVANCE_FILE_LIMIT", default=10),
+        env.int("GRIEVANCE_FILE_WINDOW_SECONDS", default=3600),
+    ),
+    # Tries of a complaint's SMS code, and of a tracking link, per IP address.
+    "grievance-code": (
+        env.int("GRIEVANCE_CODE_TRIES_LIMIT", default=20),
+        env.int("GRIEVANCE_CODE_TRIES_WINDOW_SECONDS", default=900),
+    ),
     "nik-check": (env.int("NIK_CHECK_LIMIT", default=120), env.int("NIK_CHECK_WINDOW_SECONDS", default=900)),
     # The same check per client address, over all the ketua behind it (a village's NAT, an internet
     # kiosk): five ketua's allowance, and none for a script logging in as many accounts.
@@ -292,13 +303,25 @@ OTP_IP_WINDOW_SECONDS = env.int("OTP_IP_WINDOW_SECONDS", default=60 * 60)
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "jps_portal.cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}}
+    # Short timeouts: a cache that hangs must not hold a request longer than a cache miss would cost.
+    CACHES = {
+        "default": {
+            "BACKEND": "jps_portal.cache.ReusedClientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CACHE_CONNECT_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("REDIS_CACHE_SOCKET_TIMEOUT", default=1.0),
+            },
+        }
+    }
     # Sessions read from Redis first, written through to the database: a logged-in request costs
     # no session query, and a Redis restart logs nobody out. (Django's cached_db, with every cache
     # call guarded: a Redis outage must not turn logged-in pages into 500s.)
     SESSION_ENGINE = "accounts.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# After a connection error, a process does not ask Redis again for this many seconds (jps_portal.cache).
+REDIS_CACHE_BREAKER_SECONDS = env.float("REDIS_CACHE_BREAKER_SECONDS", default=10.0)
 
 # --- Celery ---------------------------------------------------------------------------------
 # No broker configured means the embedded default: tasks run eagerly, in-process.
@@ -371,8 +394,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
 }
 # Publishing must fail fast when Redis is down: the request goes on and the sweep below
-# enqueues the committed work later.
+# enqueues the committed work later. Requests publish on connections of their own
+# (jps_portal.celery.enqueue_on_commit): one connection attempt with these timeouts (seconds), and
+# after a failure the process stops trying for BREAKER_SECONDS (a per-process circuit breaker), so
+# during an outage a request pays nothing for the broker, not a connect timeout each.
 CELERY_TASK_PUBLISH_RETRY = False
+CELERY_PUBLISH_CONNECT_TIMEOUT = env.float("CELERY_PUBLISH_CONNECT_TIMEOUT", default=0.5)
+CELERY_PUBLISH_SOCKET_TIMEOUT = env.float("CELERY_PUBLISH_SOCKET_TIMEOUT", default=1.0)
+CELERY_PUBLISH_BREAKER_SECONDS = env.float("CELERY_PUBLISH_BREAKER_SECONDS", default=10.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -387,9 +416,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.sweep_pending_status_emails",
         "schedule": 300.0,
     },
+    # Every 30 s: submissions received while Redis was down (marked enqueue_failed) are sent within
+    # about half a minute of its return (once beat and the bulk worker have reconnected).
     "sweep-waiting-intakes": {
         "task": "applications.tasks.sweep_waiting_intakes",
-        "schedule": 120.0,
+        "schedule": env.float("INTAKE_SWEEP_SECONDS", default=30.0),
     },
     "sweep-stalled-member-lists": {
         "task": "applications.tasks.sweep_stalled_member_lists",
@@ -406,6 +437,11 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-integrity-checks": {
         "task": "applications.tasks.recheck_all_groups",
         "schedule": crontab(hour=1, minute=30),
+    },
+    # Complaints past their working-day deadline go up a level (regency → province → national).
+    "escalate-overdue-tickets": {
+        "task": "grievances.tasks.escalate_overdue_tickets",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 

@@ -35,6 +35,8 @@ def restore_reference_data() -> None:
         importlib.import_module("regions.migrations.0002_load_regions").load(apps, None)
     if not Bank.objects.exists():
         importlib.import_module("groups.migrations.0002_load_banks").load(apps, None)
+    if not apps.get_model("grievances", "Category").objects.exists():
+        importlib.import_module("grievances.migrations.0002_categories").load(apps, None)
     roles_sync()
 
 
@@ -57,6 +59,17 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _broker_breaker_closed():
+    """Each test starts with the publishing breaker closed: a test that takes the broker down must
+    not leave later tests' tasks skipped."""
+    from jps_portal.celery import broker_breaker
+
+    broker_breaker().reset()
+    yield
+    broker_breaker().reset()
 
 
 @pytest.fixture(autouse=True)
@@ -103,6 +116,12 @@ def finance(db):
 @pytest.fixture
 def director(db):
     return UserFactory(username="hendra", first_name="Hendra", scope_national=True, role=Role.DIRECTOR)
+
+
+@pytest.fixture
+def integrity_officer(db):
+    """Ratna, of the national integrity team (sensitive complaints only)."""
+    return UserFactory(username="ratna", first_name="Ratna", role=Role.INTEGRITY, scope_national=True)
 
 
 @pytest.fixture

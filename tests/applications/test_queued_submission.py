@@ -11,6 +11,7 @@ from kombu.exceptions import OperationalError
 from applications.models import Application, SubmissionIntake
 from applications.tasks import process_submission_intake, sweep_waiting_intakes
 from groups.models import Group
+from jps_portal.celery import broker_breaker
 from tests.applications.test_complete_submission import PDF, PNG, payload
 
 pytestmark = pytest.mark.django_db
@@ -120,10 +121,48 @@ def test_an_intake_the_broker_lost_is_processed_by_the_sweep(
         with django_capture_on_commit_callbacks(execute=True):
             assert post(client, payload(open_scheme)).status_code == 202
     assert SubmissionIntake.objects.get().status == "received"
-    SubmissionIntake.objects.update(received_at=timezone.now() - datetime.timedelta(hours=1))
+    SubmissionIntake.objects.update(received_at=timezone.now() - datetime.timedelta(hours=1), enqueue_failed=False)
+    broker_breaker().reset()  # the sweep runs in a worker, whose breaker saw no outage
     with django_capture_on_commit_callbacks(execute=True):
         assert sweep_waiting_intakes.delay().get() == 1
     assert SubmissionIntake.objects.get().status == "submitted"
+
+
+def test_submissions_accepted_while_redis_is_down_are_answered_and_sent_by_the_next_sweep(
+    client, applicant, open_scheme, monkeypatch, django_capture_on_commit_callbacks
+):
+    """One failed publish opens the breaker; the submissions after it are accepted without asking the
+    broker; all are marked, and the sweep's next run sends them, without the grace period."""
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    others = [UserFactory(username=f"ketua-{i}", role=Role.GROUP) for i in range(2)]
+    attempts = []
+
+    def broker_down(*args, **kwargs):
+        attempts.append(args)
+        raise OperationalError("Connection refused.")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(process_submission_intake, "apply_async", broker_down)
+        for index, user in enumerate([applicant, *others]):
+            client.force_login(user)
+            with django_capture_on_commit_callbacks(execute=True):
+                assert post(client, payload(open_scheme, first_serial=1 + 20 * index)).status_code == 202
+    assert len(attempts) == 1, "the breaker opened after the first failure: no further attempts"
+    assert set(SubmissionIntake.objects.values_list("status", "enqueue_failed")) == {("received", True)}
+
+    # Redis is back. A submission sent normally meanwhile is not sent twice by the sweep.
+    broker_breaker().reset()
+    late = UserFactory(username="ketua-late", role=Role.GROUP)
+    client.force_login(late)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert post(client, payload(open_scheme, first_serial=61)).status_code == 202
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_waiting_intakes.delay().get() == 3  # received seconds ago, no grace waited for
+    assert SubmissionIntake.objects.filter(status="submitted").count() == 3
+    assert not SubmissionIntake.objects.filter(enqueue_failed=True).exists()
+    assert SubmissionIntake.objects.get(user=late).status == "received"  # its own task is on its way
 
 
 def test_no_queued_application_yet(client, applicant):
