@@ -4,8 +4,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jps_e_bench_login .venv/bin/python bench/login_timing.py
 
 Real settings (``jps_portal.settings``: the production password hasher, django-axes on), a throwaway
-test database (in-memory SQLite, or ``test_<name>`` on PostgreSQL when DATABASE_URL says so; dropped
-at the end). A ketua with an e-mail address and a phone number, and a staff user, exist. Each round
+database (in-memory SQLite, or ``<name>_run`` on PostgreSQL when DATABASE_URL names ``<name>``;
+dropped at the end). A ketua with an e-mail address and a phone number, and a staff user, exist. Each round
 posts a wrong password once for each case below, in turn (so a slower moment of the machine hits every
 case alike), through Django's test client and the whole middleware stack: the login forms at
 ``/akun/masuk/`` and ``/admin/login/``, each with a login that exists and one that does not. Each post
@@ -47,8 +47,13 @@ def main() -> None:
     # One log line per refused login (django-axes) would bury the figures.
     logging.disable(logging.CRITICAL)
     from django.conf import settings
+    from django.db import connection
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases
 
+    if connection.vendor != "sqlite":
+        # The throwaway database is named after DATABASE_URL's (…_bench_login → …_bench_login_run),
+        # not test_<name>, so that it stays inside the names a benchmark may use.
+        connection.settings_dict["TEST"]["NAME"] = f"{connection.settings_dict['NAME']}_run"
     setup_test_environment()
     old_config = setup_databases(verbosity=0, interactive=False)
     try:
