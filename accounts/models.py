@@ -17,6 +17,8 @@ class Role(models.TextChoices):
     FINANCE = "bendahara", _("Bendahara / keuangan")
     DIRECTOR = "direktur", _("Direktur / pimpinan")
     MENTOR = "pendamping", _("Pendamping lapangan")
+    # National integrity team: the only readers of sensitive complaints (pungli, officer misconduct).
+    INTEGRITY = "integritas", _("Tim integritas")
     ADMIN = "admin", _("Administrator portal")
 
 

@@ -58,6 +58,10 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "mentoring.review_location",
         "mentoring.view_visitproblem",
         "mentoring.view_checklistitem",
+        # Objections and complaints of their region (never the sensitive ones: grievances.models).
+        "grievances.view_ticket",
+        "grievances.handle_ticket",
+        "grievances.view_tickethistory",
     ],
     Role.APPROVER: [
         "applications.view_application",
@@ -111,6 +115,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "training.view_trainingevent",
         "mentoring.view_caseassignment",
         "mentoring.view_visit",
+        "grievances.view_ticket",
+        "grievances.view_tickethistory",
     ],
     # Field mentors: their caseload's visits (on /pendampingan/, scoped to the caseload), and training
     # attendance for their region.
@@ -123,6 +129,15 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "mentoring.view_caseassignment",
         "mentoring.view_visit",
         "mentoring.view_visitproblem",
+    ],
+    # The national integrity team: sensitive complaints (pungli, officer misconduct), nowhere else.
+    Role.INTEGRITY: [
+        "grievances.view_ticket",
+        "grievances.handle_ticket",
+        "grievances.view_sensitive_ticket",
+        "grievances.view_tickethistory",
+        "applications.view_application",
+        "groups.view_group",
     ],
 }
 
@@ -141,6 +156,13 @@ ROLE_PERMISSIONS[Role.ADMIN] = [
     "audit.*",
     "training.*",
     "mentoring.*",
+    # Categories are the administrator's; tickets are read only, and never the sensitive ones (those are
+    # the integrity team's alone, hence no "grievances.*").
+    "grievances.view_category",
+    "grievances.add_category",
+    "grievances.change_category",
+    "grievances.view_ticket",
+    "grievances.view_tickethistory",
     "auth.view_group",
 ]
 

@@ -34,6 +34,8 @@ from regions.services import known_nik_prefixes
 
 Severity = Flag.Severity
 Rule = Flag.Rule
+# Flags raised outside these rules (grievances: an upheld objection); a recompute never closes them.
+EXTERNAL_RULES = frozenset({Rule.OBJECTION_UPHELD})
 
 # An account holder whose normalised name is less alike than this to both the group's name and the
 # ketua's name is worth a look (0–1, difflib ratio; see groups.names.name_similarity).
@@ -281,7 +283,9 @@ def _phone_key(phone: str) -> str:
 
 def _apply_findings(group: Group, findings: dict[tuple[int | None, str], Finding]) -> None:
     now = timezone.now()
-    open_flags = {(flag.member_id, flag.rule): flag for flag in group.flags.filter(resolved_at__isnull=True)}
+    # Only the rules' own flags: a flag raised elsewhere (an upheld objection) is not theirs to close.
+    own_open = group.flags.filter(resolved_at__isnull=True).exclude(rule__in=EXTERNAL_RULES)
+    open_flags = {(flag.member_id, flag.rule): flag for flag in own_open}
     for key, flag in open_flags.items():
         if key not in findings:
             flag.resolved_at = now

@@ -447,6 +447,8 @@ class Flag(models.Model):
         CLUSTER_ADDRESS = "cluster_address", _("Kelompok sedesa memakai alamat yang sama")
         CLUSTER_LEADER = "cluster_leader", _("Kelompok sedesa dipimpin ketua yang sama")
         CLUSTER_BANK_ACCOUNT = "cluster_bank_account", _("Kelompok sedesa memakai rekening yang sama")
+        # Raised by grievances (an upheld objection), never by the integrity rules: they leave it alone.
+        OBJECTION_UPHELD = "objection_upheld", _("Sanggahan masyarakat terbukti")
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="flags", verbose_name=_("kelompok"))
     member = models.ForeignKey(
@@ -647,6 +649,9 @@ class MemberListImport(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     errors = models.JSONField(_("kesalahan (awal)"), default=list, blank=True)
+    # What the dry run found that does not stop the import but would stop the applications later,
+    # e.g. a province with no quota for the scheme (said here, not first at approval).
+    warnings = models.JSONField(_("peringatan"), default=list, blank=True)
     errors_file = models.FileField(_("berkas kesalahan"), upload_to=_member_list_path, blank=True)
     normalised_file = models.FileField(upload_to=_member_list_path, blank=True)
     failure = models.TextField(_("catatan kegagalan"), blank=True)

@@ -17,6 +17,7 @@ urlpatterns = [
         result_views.export_results_province,
         name="export_results_province",
     ),
+    path("kelompok/<str:reference>/", views.group, name="group"),
     path("ekspor/provinsi.<str:fmt>", views.export_provinces, name="export_provinces"),
     path("ekspor/provinsi/<str:province>.<str:fmt>", views.export_province, name="export_province"),
     path("ekspor/kabupaten/<str:regency>.<str:fmt>", views.export_regency, name="export_regency"),

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "outcomes",
     "dashboards",
     "transparency",
+    "grievances",
 ]
 
 MIDDLEWARE = [
@@ -177,6 +178,16 @@ AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 # ketua types; a page of 20 members checks each NIK on load, so 120 per 15 minutes leaves room for
 # several pages and corrections, and none for a script probing NIKs.
 RATE_LIMITS = {
+    # Tickets filed per IP address without an account (objections from the public list, anonymous reports).
+    "grievance-file": (
+        env.int("GRIEVANCE_FILE_LIMIT", default=10),
+        env.int("GRIEVANCE_FILE_WINDOW_SECONDS", default=3600),
+    ),
+    # Tries of a complaint's SMS code, and of a tracking link, per IP address.
+    "grievance-code": (
+        env.int("GRIEVANCE_CODE_TRIES_LIMIT", default=20),
+        env.int("GRIEVANCE_CODE_TRIES_WINDOW_SECONDS", default=900),
+    ),
     "nik-check": (env.int("NIK_CHECK_LIMIT", default=120), env.int("NIK_CHECK_WINDOW_SECONDS", default=900)),
     # The same check per client address, over all the ketua behind it (a village's NAT, an internet
     # kiosk): five ketua's allowance, and none for a script logging in as many accounts.
@@ -432,6 +443,11 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-integrity-checks": {
         "task": "applications.tasks.recheck_all_groups",
         "schedule": crontab(hour=1, minute=30),
+    },
+    # Complaints past their working-day deadline go up a level (regency → province → national).
+    "escalate-overdue-tickets": {
+        "task": "grievances.tasks.escalate_overdue_tickets",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 

@@ -20,6 +20,7 @@ ROLES = {
     "ppk": "approver",
     "bendahara": "finance",
     "direktur": "director",
+    "integritas": "integrity_officer",
     "admin": "portal_admin",
     "superuser": "admin_user",
 }

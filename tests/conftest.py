@@ -35,6 +35,8 @@ def restore_reference_data() -> None:
         importlib.import_module("regions.migrations.0002_load_regions").load(apps, None)
     if not Bank.objects.exists():
         importlib.import_module("groups.migrations.0002_load_banks").load(apps, None)
+    if not apps.get_model("grievances", "Category").objects.exists():
+        importlib.import_module("grievances.migrations.0002_categories").load(apps, None)
     roles_sync()
 
 
@@ -114,6 +116,12 @@ def finance(db):
 @pytest.fixture
 def director(db):
     return UserFactory(username="hendra", first_name="Hendra", scope_national=True, role=Role.DIRECTOR)
+
+
+@pytest.fixture
+def integrity_officer(db):
+    """Ratna, of the national integrity team (sensitive complaints only)."""
+    return UserFactory(username="ratna", first_name="Ratna", role=Role.INTEGRITY, scope_national=True)
 
 
 @pytest.fixture

@@ -9,5 +9,4 @@ urlpatterns = [
     path("provinsi/<str:code>/", views.province, name="province"),
     path("kabupaten/<str:code>/", views.regency, name="regency"),
     path("unduh/<str:code>.<str:fmt>", views.download, name="download"),
-    path("sanggahan/<int:application_id>/", views.objection, name="objection"),
 ]

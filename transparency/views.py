@@ -211,15 +211,6 @@ def download(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     return response
 
 
-@require_safe
-def objection(request: HttpRequest, application_id: int) -> HttpResponse:
-    """Where the list's "Ajukan sanggahan" link leads: the group as listed, and how to object."""
-    row = listing.funded_group(application_id)
-    if row is None:
-        raise Http404
-    return HttpResponse(render_to_string("transparency/objection.html", {"row": row}, request))
-
-
 def _sum(areas: list[listing.AreaTotal]) -> dict[str, int]:
     return {
         "groups": sum(area.groups for area in areas),

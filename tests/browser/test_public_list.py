@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from applications.models import Programme
+from grievances.models import Ticket
 from tests.browser.conftest import CHROMIUM
 from tests.factories import SchemeFactory
 from tests.transparency.conftest import funded_application
@@ -48,5 +49,14 @@ def test_a_citizen_reads_the_list_on_a_phone_and_finds_the_objection_link(live_s
     page.get_by_role("link", name="Ajukan sanggahan").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ajukan sanggahan")
     assert _fits(page)
+    page.get_by_label("Kelompok fiktif").check()
+    page.get_by_label("Uraian").fill("Kelompok ini tidak pernah ada di desa kami; alamatnya kebun kosong.")
     screenshot(page, "public-4-objection")
+    page.get_by_role("button", name="Kirim sanggahan").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Pengaduan ADU-")
+    expect(page.get_by_role("status")).to_contain_text("diterima dengan nomor")
+    assert _fits(page)
+    screenshot(page, "public-5-tracking")
+    assert Ticket.objects.get().group.name.startswith("Kelompok Usaha Bersama Sukamaju Sejahtera")
     watch.assert_clean()

@@ -18,6 +18,8 @@ from applications.notifications import status_email_send
 from disbursements import bankfiles
 from disbursements import services as disbursement_services
 from disbursements.models import Tranche
+from grievances import services as grievance_services
+from grievances.models import Category, Ticket
 from notifications import sms
 from notifications.models import Message
 from notifications.services import otp_send
@@ -92,6 +94,15 @@ def _every_message(client, approve, invited_group, django_capture_on_commit_call
         paid_group(user=UserFactory(email="hasil@example.id"))
         rounds_schedule()
         rounds_remind()
+        # ticket_update: a complaint's number and tracking link, by SMS and e-mail.
+        grievance_services.ticket_file(
+            category=Category.objects.get(code="pembayaran"),
+            description="Tahap 1 belum masuk.",
+            filed_by=Ticket.Filer.VERIFIED_PHONE,
+            regency=GroupFactory().regency,
+            phone="081277778888",
+            email="pelapor@example.id",
+        )
 
 
 def test_every_link_in_every_message_is_absolute(

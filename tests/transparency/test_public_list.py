@@ -30,7 +30,7 @@ def test_a_regency_lists_its_funded_groups_with_the_public_figures_only(client, 
         assert application.group.name in page
         ketua = Member.objects.get(group=application.group, role=Member.Role.KETUA)
         assert mask_person_name(ketua.name) in page
-        assert reverse("transparency:objection", args=[application.pk]) in page
+        assert reverse("grievances:objection", args=[application.pk]) in page
     assert page.count("Ajukan sanggahan") == 3
     assert "Rp40.000.000" in page  # approved, and paid for the first group
     for application in funded_world["not_listed"] + funded_world["kota_bandung"]:
@@ -58,7 +58,7 @@ def test_no_page_or_download_ever_shows_a_nik_a_member_name_a_phone_or_an_accoun
         reverse("transparency:download", args=["32", "json"]),
         reverse("transparency:download", args=["32.04", "csv"]),
         reverse("transparency:download", args=["36.01", "json"]),
-        *[reverse("transparency:objection", args=[a.pk]) for a in funded_world["bandung"]],
+        *[reverse("grievances:objection", args=[a.pk]) for a in funded_world["bandung"]],
     ]
     for url in urls:
         response = client.get(url)
@@ -183,7 +183,7 @@ def test_bad_input_falls_back_to_the_default_selection(client, funded_world, url
         "/daftar-penerima/provinsi/%3Cx%3E/",
         "/daftar-penerima/unduh/32.04.xlsx",
         "/daftar-penerima/unduh/99.csv",
-        "/daftar-penerima/sanggahan/999999/",
+        "/pengaduan/sanggahan/999999/",
     ],
 )
 def test_unknown_places_and_formats_are_not_found(client, funded_world, url):
@@ -193,7 +193,7 @@ def test_unknown_places_and_formats_are_not_found(client, funded_world, url):
 def test_an_unfunded_application_has_no_objection_page(client, funded_world):
     submitted = funded_world["not_listed"][0]
 
-    assert client.get(reverse("transparency:objection", args=[submitted.pk])).status_code == 404
+    assert client.get(reverse("grievances:objection", args=[submitted.pk])).status_code == 404
 
 
 def test_the_list_can_be_read_in_english_by_its_link(client, funded_world):

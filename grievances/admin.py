@@ -1,0 +1,211 @@
+"""Officers' tickets: their region's (sensitive ones only for the integrity team), with the SLA left,
+the history, and decisions as actions behind a confirmation page that call ``grievances.services``."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grievances import services
+from grievances.models import Category, Ticket, TicketHistory
+from grievances.sla import working_days_between
+from jps_portal.admin_actions import Decision, confirm_then_run
+from jps_portal.admin_guards import ServiceOnlyChangeMixin
+from notifications.phones import phone_masked
+
+MAX_DECISIONS = 50
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+
+
+class RequiredNoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Hasil pemeriksaan / alasan"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
+
+
+class ReassignForm(forms.Form):
+    officer = forms.ModelChoiceField(label=_("Petugas tujuan"), queryset=services._officers())
+    note = forms.CharField(label=_("Alasan pengalihan"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "code",
+        "is_sensitive",
+        "about_group",
+        "blocks_when_upheld",
+        "sla_working_days",
+        "is_active",
+    ]
+    list_filter = ["is_sensitive", "is_active"]
+    ordering = ["position", "name"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Category | None = None) -> bool:
+        return False  # tickets point at it: retire it with "aktif" instead
+
+
+class HistoryInline(admin.TabularInline):
+    model = TicketHistory
+    fields = ["changed_at", "kind", "from_status", "to_status", "level", "assigned_to", "changed_by", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(ServiceOnlyChangeMixin, admin.ModelAdmin):
+    list_display = ["number", "category", "status", "level", "regency", "assigned_to", "due_on", "sla_left", "filed_at"]
+    list_filter = ["status", "category", "level", "is_sensitive"]
+    list_select_related = ["category", "regency", "assigned_to"]
+    search_fields = ["=number"]
+    readonly_fields = [
+        "number",
+        "category",
+        "status",
+        "level",
+        "filed_by",
+        "filed_at",
+        "due_on",
+        "sla_left",
+        "province",
+        "regency",
+        "group",
+        "application",
+        "flag",
+        "description",
+        "complainant",
+        "assigned_to",
+        "appeals",
+        "resolution_note",
+        "closed_at",
+    ]
+    fields = readonly_fields
+    inlines = [HistoryInline]
+    actions = ["investigate_selected", "uphold_selected", "not_uphold_selected", "reject_selected", "reassign_selected"]
+    show_full_result_count = False
+    ordering = ["due_on", "pk"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Ticket]:
+        return Ticket.objects.visible_to(request.user).select_related("category", "regency", "assigned_to")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # filed by the public, a ketua or a verified phone (grievances.views)
+
+    def has_change_permission(self, request: HttpRequest, obj: Ticket | None = None) -> bool:
+        return False  # changed by the actions only
+
+    def has_handle_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(services.HANDLE_PERMISSION)
+
+    @admin.display(description=_("sisa hari kerja"))
+    def sla_left(self, ticket: Ticket) -> str:
+        if ticket.is_closed:
+            return "–"
+        left = working_days_between(timezone.localdate(), ticket.due_on)
+        return str(left) if left >= 0 else _("terlambat %(days)d") % {"days": -left}
+
+    @admin.display(description=_("pelapor"))
+    def complainant(self, ticket: Ticket) -> str:
+        # Officers see who to call back, never a full number; an anonymous report has nothing to show.
+        if ticket.filed_by == Ticket.Filer.ANONYMOUS:
+            return str(_("Tanpa identitas"))
+        parts = [ticket.get_filed_by_display(), ticket.complainant_name]
+        if ticket.complainant_phone:
+            parts.append(phone_masked(ticket.complainant_phone))
+        return " · ".join(part for part in parts if part)
+
+    # --- decisions ---------------------------------------------------------------------------------
+
+    @admin.action(description=_("Mulai pemeriksaan tiket terpilih"), permissions=["handle"])
+    def investigate_selected(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> TemplateResponse | None:
+        return self._decide(
+            request,
+            queryset,
+            Decision(
+                action="investigate_selected",
+                title=_("Mulai pemeriksaan"),
+                form_class=NoteForm,
+                run=lambda ticket, data: services.ticket_investigate(ticket=ticket, by=request.user, note=data["note"]),
+                done_message=_("%(count)d tiket mulai diperiksa."),
+            ),
+        )
+
+    @admin.action(description=_("Selesaikan: terbukti"), permissions=["handle"])
+    def uphold_selected(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> TemplateResponse | None:
+        return self._resolve(request, queryset, upheld=True)
+
+    @admin.action(description=_("Selesaikan: tidak terbukti"), permissions=["handle"])
+    def not_uphold_selected(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> TemplateResponse | None:
+        return self._resolve(request, queryset, upheld=False)
+
+    def _resolve(self, request: HttpRequest, queryset: QuerySet[Ticket], *, upheld: bool) -> TemplateResponse | None:
+        return self._decide(
+            request,
+            queryset,
+            Decision(
+                action="uphold_selected" if upheld else "not_uphold_selected",
+                title=_("Selesaikan: terbukti") if upheld else _("Selesaikan: tidak terbukti"),
+                form_class=RequiredNoteForm,
+                run=lambda ticket, data: services.ticket_resolve(
+                    ticket=ticket, by=request.user, upheld=upheld, note=data["note"]
+                ),
+                done_message=_("%(count)d tiket diselesaikan."),
+            ),
+        )
+
+    @admin.action(description=_("Tolak tiket terpilih"), permissions=["handle"])
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> TemplateResponse | None:
+        return self._decide(
+            request,
+            queryset,
+            Decision(
+                action="reject_selected",
+                title=_("Tolak tiket"),
+                form_class=RequiredNoteForm,
+                run=lambda ticket, data: services.ticket_reject(ticket=ticket, by=request.user, note=data["note"]),
+                done_message=_("%(count)d tiket ditolak."),
+            ),
+        )
+
+    @admin.action(description=_("Alihkan ke petugas lain"), permissions=["handle"])
+    def reassign_selected(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> TemplateResponse | None:
+        return self._decide(
+            request,
+            queryset,
+            Decision(
+                action="reassign_selected",
+                title=_("Alihkan tiket"),
+                form_class=ReassignForm,
+                run=lambda ticket, data: services.ticket_reassign(
+                    ticket=ticket, by=request.user, to=data["officer"], note=data["note"]
+                ),
+                done_message=_("%(count)d tiket dialihkan."),
+            ),
+        )
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet[Ticket], decision: Decision) -> TemplateResponse | None:
+        return confirm_then_run(
+            self,
+            request,
+            queryset,
+            decision,
+            template="admin/grievances/ticket/decision_confirmation.html",
+            label=str,
+            limit=MAX_DECISIONS,
+        )

@@ -1,0 +1,69 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from grievances.models import Category
+from grievances.services import DESCRIPTION_MAX
+from regions.models import Regency
+
+_DESCRIPTION = forms.CharField(
+    label=_("Uraian"),
+    max_length=DESCRIPTION_MAX,
+    widget=forms.Textarea(attrs={"rows": 6, "maxlength": DESCRIPTION_MAX}),
+    help_text=_("Apa yang terjadi, kapan, di mana, siapa yang terlibat. Jangan tulis NIK orang lain."),
+)
+
+
+class ObjectionForm(forms.Form):
+    """A sanggahan about a group of the public list: no account, no phone needed."""
+
+    category = forms.ModelChoiceField(
+        label=_("Jenis sanggahan"),
+        queryset=Category.objects.filter(is_active=True, about_group=True),
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
+    description = _DESCRIPTION
+    name = forms.CharField(label=_("Nama Anda"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail untuk kabar perkembangan"), max_length=254, required=False)
+
+
+class ComplaintForm(forms.Form):
+    """A complaint by a verified phone, a ketua (no region or name: it is their group's) or anonymous."""
+
+    category = forms.ModelChoiceField(
+        label=_("Jenis pengaduan"),
+        queryset=Category.objects.filter(is_active=True, about_group=False),
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
+    regency = forms.ModelChoiceField(
+        label=_("Kabupaten/kota tempat kejadian"),
+        queryset=Regency.objects.filter(in_current=True).select_related("province").order_by("province_id", "name"),
+    )
+    description = _DESCRIPTION
+    name = forms.CharField(label=_("Nama Anda"), max_length=150, required=False)
+
+    def __init__(self, *args: object, for_ketua: bool = False, anonymous: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if for_ketua:
+            del self.fields["regency"]
+            del self.fields["name"]
+        if anonymous:
+            del self.fields["name"]
+            self.fields["category"].queryset = Category.objects.filter(is_active=True, is_sensitive=True)
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(label=_("Nomor HP"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Kode dari SMS"), max_length=12, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+
+
+class AppealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan banding"), max_length=DESCRIPTION_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )

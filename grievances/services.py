@@ -1,0 +1,460 @@
+"""Business actions on objections and complaints: file, assign, investigate, resolve, reject, appeal,
+reassign, escalate. Each is atomic, takes the actor as ``by=`` (None for the public or the system),
+writes a ``TicketHistory`` row and queues the complainant's message in the same transaction (the
+outbox delivers it after commit: a gateway that is down delays it, never loses it)."""
+
+import datetime
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import Application, Flag
+from grievances.models import Category, Ticket, TicketHistory
+from grievances.sla import add_working_days
+from groups.models import Group
+from notifications.links import absolute_url
+from notifications.models import Message
+from notifications.phones import phone_normalise
+from notifications.services import MessageDraft, message_queue, messages_queue_bulk
+from regions.models import Regency
+
+HANDLE_PERMISSION = "grievances.handle_ticket"
+SENSITIVE_PERMISSION = "grievances.view_sensitive_ticket"
+DESCRIPTION_MAX = 4000
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+# --- filing ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_file(
+    *,
+    category: Category,
+    description: str,
+    filed_by: str,
+    application: Application | None = None,
+    group: Group | None = None,
+    regency: Regency | None = None,
+    name: str = "",
+    phone: str = "",
+    email: str = "",
+    user: AbstractBaseUser | None = None,
+) -> Ticket:
+    """Store a ticket (before anything is sent), give it its number and due date, assign it to an
+    officer of its region (or the integrity team) and tell the complainant the number."""
+    description = description.strip()
+    if not description:
+        raise ValidationError({"description": _("Tuliskan uraian pengaduan Anda.")})
+    if len(description) > DESCRIPTION_MAX:
+        raise ValidationError({"description": _("Uraian terlalu panjang (paling banyak 4.000 karakter).")})
+    if not category.is_active:
+        raise ValidationError({"category": _("Kategori ini tidak dipakai lagi.")})
+    if filed_by == Ticket.Filer.ANONYMOUS:
+        if not category.is_sensitive:
+            raise ValidationError(
+                {"category": _("Pengaduan tanpa identitas hanya untuk pungli atau pelanggaran petugas.")}
+            )
+        name, phone, email, user = "", "", "", None
+    if category.about_group and application is None:
+        raise ValidationError({"category": _("Sanggahan ini diajukan dari daftar kelompok penerima.")})
+    if application is not None:
+        group = application.group
+    if group is not None:
+        regency = group.regency
+    if regency is None:
+        raise ValidationError({"regency": _("Pilih kabupaten/kota tempat kejadian.")})
+    if phone:
+        try:
+            phone = phone_normalise(phone)
+        except ValueError as error:
+            raise ValidationError({"phone": _("Nomor HP tidak valid.")}) from error
+    ticket = Ticket.objects.create(
+        number=f"TMP-{secrets.token_hex(8)}",  # replaced by the numbered one below, same transaction
+        category=category,
+        is_sensitive=category.is_sensitive,
+        filed_by=filed_by,
+        application=application,
+        group=group,
+        province_id=regency.province_id,
+        regency=regency,
+        description=description,
+        complainant_name=name.strip()[:150],
+        complainant_phone=phone,
+        complainant_email=email.strip(),
+        complainant_user=user,
+        due_on=add_working_days(_today(), category.sla_working_days),
+    )
+    ticket.number = f"ADU-{ticket.filed_at.year}-{ticket.pk:07d}"
+    ticket.save(update_fields=["number"])
+    TicketHistory.objects.create(
+        ticket=ticket, kind=TicketHistory.Kind.FILED, to_status=ticket.status, level=ticket.level, changed_by=user
+    )
+    _auto_assign(ticket, by=None)
+    _notify(ticket)
+    return ticket
+
+
+def _auto_assign(ticket: Ticket, *, by: AbstractBaseUser | None, start_level: int | None = None) -> None:
+    """Give the ticket to the least-loaded officer who may handle it, from its level upwards
+    (regency → province → national); sensitive ones to the integrity team. Nobody found: it waits,
+    received, in the queue of whoever is added later."""
+    officer, level = _pick_officer(ticket, start_level or ticket.level)
+    if officer is None:
+        return
+    ticket.transition_to(
+        Ticket.Status.ASSIGNED,
+        by=by,
+        note=_("Ditugaskan otomatis menurut wilayah dan kategori."),
+        assigned_to=officer,
+        level=level,
+    )
+
+
+def _officers() -> QuerySet:
+    user_model = get_user_model()
+    return (
+        user_model.objects.filter(is_active=True, is_staff=True)
+        .filter(
+            Q(groups__permissions__codename="handle_ticket", groups__permissions__content_type__app_label="grievances")
+        )
+        .distinct()
+    )
+
+
+def _pick_officer(ticket: Ticket, level: int) -> tuple[AbstractBaseUser | None, int]:
+    if ticket.is_sensitive:
+        candidates = _officers().filter(
+            groups__permissions__codename="view_sensitive_ticket",
+            groups__permissions__content_type__app_label="grievances",
+        )
+        return _least_loaded(candidates), Ticket.Level.NATIONAL
+    tiers = {
+        Ticket.Level.REGENCY: Q(scope_regencies=ticket.regency_id) if ticket.regency_id else Q(pk__in=[]),
+        Ticket.Level.PROVINCE: Q(scope_provinces=ticket.province_id),
+        Ticket.Level.NATIONAL: Q(scope_national=True),
+    }
+    for tier in range(level, Ticket.Level.NATIONAL + 1):
+        officer = _least_loaded(_officers().filter(tiers[tier]))
+        if officer is not None:
+            return officer, tier
+    return None, level
+
+
+def _least_loaded(candidates: QuerySet) -> AbstractBaseUser | None:
+    user_model = get_user_model()
+    ids = list(candidates.values_list("pk", flat=True)[:200])
+    if not ids:
+        return None
+    return (
+        user_model.objects.filter(pk__in=ids)
+        .annotate(load=Count("assigned_tickets", filter=~Q(assigned_tickets__status__in=Ticket.CLOSED)))
+        .order_by("load", "pk")
+        .first()
+    )
+
+
+# --- officers' actions -------------------------------------------------------------------------------
+
+
+def _require_handler(ticket: Ticket, by: AbstractBaseUser) -> None:
+    """Refused unless ``by`` may handle tickets and sees this one (region; integrity for sensitive)."""
+    if not by.has_perm(HANDLE_PERMISSION) or not Ticket.objects.visible_to(by).filter(pk=ticket.pk).exists():
+        raise PermissionDenied(_("Tiket ini di luar wewenang Anda."))
+
+
+def _required_note(note: str) -> str:
+    note = note.strip()
+    if not note:
+        raise ValidationError(_("Tuliskan catatan pemeriksaan."))
+    return note
+
+
+@transaction.atomic
+def ticket_investigate(*, ticket: Ticket, by: AbstractBaseUser, note: str = "") -> Ticket:
+    _require_handler(ticket, by)
+    ticket.transition_to(Ticket.Status.INVESTIGATING, by=by, note=note.strip(), assigned_to=ticket.assigned_to or by)
+    _notify(ticket)
+    return ticket
+
+
+@transaction.atomic
+def ticket_resolve(*, ticket: Ticket, by: AbstractBaseUser, upheld: bool, note: str) -> Ticket:
+    """Close an investigated ticket. An upheld objection whose category blocks opens a blocking flag on
+    the group (approval and verification refuse while it is open); one found not upheld after an
+    appeal closes the flag it had opened."""
+    _require_handler(ticket, by)
+    note = _required_note(note)
+    status = Ticket.Status.UPHELD if upheld else Ticket.Status.NOT_UPHELD
+    fields: dict[str, object] = {"closed_at": timezone.now(), "resolution_note": note}
+    if upheld and ticket.category.blocks_when_upheld and ticket.group_id:
+        fields["flag"] = _open_block_flag(ticket, note)
+    ticket.transition_to(status, by=by, note=note, **fields)
+    if not upheld and ticket.flag_id:
+        Flag.objects.filter(pk=ticket.flag_id, resolved_at__isnull=True).update(
+            resolved_at=timezone.now(),
+            clear_note=_("Sanggahan %(number)s tidak terbukti setelah banding.") % {"number": ticket.number},
+        )
+    _notify(ticket)
+    return ticket
+
+
+def _open_block_flag(ticket: Ticket, note: str) -> Flag:
+    existing = Flag.objects.filter(
+        group_id=ticket.group_id, member__isnull=True, rule=Flag.Rule.OBJECTION_UPHELD, resolved_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    evidence = _("Sanggahan %(number)s (%(category)s) terbukti: %(note)s") % {
+        "number": ticket.number,
+        "category": ticket.category.name,
+        "note": note[:1000],
+    }
+    return Flag.objects.create(
+        group_id=ticket.group_id,
+        rule=Flag.Rule.OBJECTION_UPHELD,
+        severity=Flag.Severity.BLOCK,
+        evidence=evidence,
+        raised_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def ticket_reject(*, ticket: Ticket, by: AbstractBaseUser, note: str) -> Ticket:
+    """Not a matter for this programme, or not enough to act on: closed with the reason."""
+    _require_handler(ticket, by)
+    note = _required_note(note)
+    ticket.transition_to(Ticket.Status.REJECTED, by=by, note=note, closed_at=timezone.now(), resolution_note=note)
+    _notify(ticket)
+    return ticket
+
+
+@transaction.atomic
+def ticket_reassign(*, ticket: Ticket, by: AbstractBaseUser, to: AbstractBaseUser, note: str) -> Ticket:
+    """Hand an open ticket to another officer who may handle it; recorded with who, when and why."""
+    _require_handler(ticket, by)
+    note = _required_note(note)
+    if ticket.is_closed:
+        raise ValidationError(_("Tiket yang sudah selesai tidak dapat dialihkan."))
+    if (
+        not to.is_active
+        or not to.has_perm(HANDLE_PERMISSION)
+        or not Ticket.objects.visible_to(to).filter(pk=ticket.pk).exists()
+    ):
+        raise ValidationError(_("Petugas tujuan tidak berwenang atas tiket ini."))
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket.assigned_to = to
+    fields = ["assigned_to"]
+    if locked.status in (Ticket.Status.RECEIVED, Ticket.Status.REOPENED):
+        ticket.transition_to(Ticket.Status.ASSIGNED, by=by, note=note, assigned_to=to)
+        return ticket
+    ticket.save(update_fields=fields)
+    TicketHistory.objects.create(
+        ticket=ticket,
+        kind=TicketHistory.Kind.ASSIGNMENT,
+        from_status=locked.status,
+        to_status=locked.status,
+        assigned_to=to,
+        level=ticket.level,
+        changed_by=by,
+        note=note,
+    )
+    return ticket
+
+
+# --- the complainant ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_appeal(*, ticket: Ticket, reason: str) -> Ticket:
+    """The complainant disagrees with the outcome: reopened once, one level up."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Tuliskan alasan banding.")})
+    if not ticket.can_appeal:
+        raise ValidationError(_("Tiket ini tidak dapat dibanding lagi."))
+    next_level = min(ticket.level + 1, Ticket.Level.NATIONAL)
+    ticket.transition_to(
+        Ticket.Status.REOPENED,
+        by=None,
+        note=reason[:DESCRIPTION_MAX],
+        appeals=ticket.appeals + 1,
+        closed_at=None,
+        level=next_level,
+        due_on=add_working_days(_today(), ticket.category.sla_working_days),
+    )
+    _auto_assign(ticket, by=None, start_level=next_level)
+    _notify(ticket)
+    return ticket
+
+
+def ticket_for_tracking(*, number: str, token: str) -> Ticket | None:
+    """The ticket behind a tracking link, or None; the same answer for a wrong number or token."""
+    from django.utils.crypto import constant_time_compare
+
+    ticket = Ticket.objects.select_related("category").filter(number=number[:24]).first()
+    if ticket is None or not constant_time_compare(ticket.tracking_token, token[:64]):
+        return None
+    return ticket
+
+
+def tracking_path(ticket: Ticket) -> str:
+    from django.urls import reverse
+
+    return reverse("grievances:track", args=[ticket.number, ticket.tracking_token])
+
+
+# --- escalation ------------------------------------------------------------------------------------
+
+
+def tickets_escalate_overdue(*, today: datetime.date | None = None, limit: int = 200_000) -> int:
+    """Open tickets past their due date go one level up (regency → province → national), to an
+    officer there, with a new due date; the complainant is told. Set-based: one read of the overdue
+    tickets, one officer chosen per province (or nationally), a few UPDATEs, the history rows and the
+    messages in bulk. Idempotent for a day: an escalated ticket is due again only after its new
+    service level. Rows another worker holds are skipped (``skip_locked``) and caught next run."""
+    today = today or _today()
+    with transaction.atomic():
+        rows = list(
+            Ticket.objects.open()
+            .filter(due_on__lt=today, level__lt=Ticket.Level.NATIONAL)
+            .select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "category_id", "level", "province_id", "status", "number", "tracking_token")[:limit]
+        )
+        if not rows:
+            return 0
+        due = {category.pk: add_working_days(today, category.sla_working_days) for category in Category.objects.all()}
+        # One officer per destination: the province's (least loaded), else national.
+        destinations: dict[tuple[int, str], tuple[AbstractBaseUser | None, int]] = {}
+        plan: dict[tuple[int, int, int | None, datetime.date], list[int]] = {}
+        for pk, category_id, level, province_id, _status, _number, _token in rows:
+            key = (level + 1, province_id)
+            if key not in destinations:
+                destinations[key] = _pick_officer_at(level + 1, province_id)
+            officer, final_level = destinations[key]
+            officer_id = officer.pk if officer is not None else None
+            plan.setdefault((final_level, category_id, officer_id, due[category_id]), []).append(pk)
+        for (level, _category_id, officer_id, due_on), ids in plan.items():
+            fields: dict[str, object] = {"level": level, "due_on": due_on}
+            if officer_id is not None:
+                fields["assigned_to_id"] = officer_id
+            for chunk in _chunks(ids):
+                Ticket.objects.filter(pk__in=chunk).update(**fields)
+        _escalation_history(rows, plan)
+        _escalation_messages([pk for pk, *_rest in rows])
+    return len(rows)
+
+
+def _pick_officer_at(level: int, province_id: str) -> tuple[AbstractBaseUser | None, int]:
+    tiers = {Ticket.Level.PROVINCE: Q(scope_provinces=province_id), Ticket.Level.NATIONAL: Q(scope_national=True)}
+    for tier in range(level, Ticket.Level.NATIONAL + 1):
+        officer = _least_loaded(_officers().filter(tiers[tier]))
+        if officer is not None:
+            return officer, tier
+    return None, level
+
+
+def _chunks(ids: list[int], size: int = 5_000) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def _escalation_history(rows: list[tuple], plan: dict) -> None:
+    placed = {pk: level for (level, _category_id, _officer_id, _due_on), ids in plan.items() for pk in ids}
+    now = timezone.now()
+    notes = {level: _("Melewati batas waktu: dinaikkan ke tingkat %(level)s.") % {"level": Ticket.Level(level).label}
+             for level in (Ticket.Level.PROVINCE, Ticket.Level.NATIONAL)}  # fmt: skip
+    # The officer each ticket now has (one kept when nobody was found higher up).
+    officers: dict[int, int | None] = {}
+    for chunk in _chunks([pk for pk, *_rest in rows]):
+        officers.update(Ticket.objects.filter(pk__in=chunk).values_list("pk", "assigned_to_id"))
+    TicketHistory.objects.bulk_create(
+        (
+            TicketHistory(
+                ticket_id=pk,
+                kind=TicketHistory.Kind.ESCALATION,
+                from_status=status,
+                to_status=status,
+                assigned_to_id=officers.get(pk),
+                level=placed[pk],
+                changed_at=now,
+                note=notes[placed[pk]],
+            )
+            for pk, _category_id, _level, _province_id, status, _number, _token in rows
+        ),
+        batch_size=5_000,
+    )
+
+
+def _escalation_messages(ids: list[int]) -> None:
+    """One message per complainant with a phone or an e-mail, queued in bulk, rendered by the worker."""
+    drafts = []
+    for chunk in _chunks(ids):
+        tickets = Ticket.objects.filter(pk__in=chunk).exclude(complainant_phone="", complainant_email="")
+        for ticket in tickets.only("pk", "number", "tracking_token", "status", "level", "complainant_phone",
+                                   "complainant_email"):  # fmt: skip
+            context = {
+                "number": ticket.number,
+                "status": str(ticket.get_status_display()),
+                "url": absolute_url(tracking_path(ticket)),
+            }
+            step = f"escalated-{ticket.level}"
+            if ticket.complainant_phone:
+                drafts.append(
+                    MessageDraft(
+                        Message.Channel.SMS,
+                        ticket.complainant_phone,
+                        "ticket_update",
+                        f"ticket:{ticket.pk}:{step}:sms",
+                        context,
+                    )  # fmt: skip
+                )
+            if ticket.complainant_email:
+                drafts.append(
+                    MessageDraft(
+                        Message.Channel.EMAIL,
+                        ticket.complainant_email,
+                        "ticket_update",
+                        f"ticket:{ticket.pk}:{step}:email",
+                        context,
+                    )  # fmt: skip
+                )
+    messages_queue_bulk(drafts=drafts)
+
+
+# --- messages --------------------------------------------------------------------------------------
+
+
+def _notify(ticket: Ticket) -> None:
+    """The complainant's message for the ticket's current state (none for an anonymous one)."""
+    context = {
+        "number": ticket.number,
+        "status": str(ticket.get_status_display()),
+        "url": absolute_url(tracking_path(ticket)),
+    }
+    step = ticket.history.count()
+    if ticket.complainant_phone:
+        message_queue(
+            channel=Message.Channel.SMS,
+            to=ticket.complainant_phone,
+            template="ticket_update",
+            context=context,
+            dedupe_key=f"ticket:{ticket.pk}:{step}:sms",
+        )
+    if ticket.complainant_email:
+        message_queue(
+            channel=Message.Channel.EMAIL,
+            to=ticket.complainant_email,
+            template="ticket_update",
+            context=context,
+            dedupe_key=f"ticket:{ticket.pk}:{step}:email",
+        )
