@@ -89,7 +89,10 @@ def _target(value: object) -> float | None:
 def export_results(request: HttpRequest, fmt: str) -> HttpResponse:
     context = _context(request)
     rows = _rows(request, context)
-    return _file(fmt, f"hasil-provinsi-{_stamp(context)}", HEADER, [_line(r) for r in rows])
+    return _file(
+        fmt, f"hasil-provinsi-{_stamp(context)}", HEADER, [_line(r) for r in rows],
+        heading=_("Hasil setelah bantuan per provinsi"), context=context,
+    )  # fmt: skip
 
 
 @require_GET
@@ -99,4 +102,7 @@ def export_results_province(request: HttpRequest, province: str, fmt: str) -> Ht
     place = _province_or_404(request, province)
     context = _context(request)
     rows = _rows(request, context, province_code=place.code)
-    return _file(fmt, f"hasil-{place.code}-{_stamp(context)}", HEADER, [_line(r) for r in rows])
+    return _file(
+        fmt, f"hasil-{place.code}-{_stamp(context)}", HEADER, [_line(r) for r in rows],
+        heading=_("Hasil setelah bantuan — %(place)s") % {"place": place.name}, context=context,
+    )  # fmt: skip
