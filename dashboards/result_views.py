@@ -90,13 +90,9 @@ def export_results(request: HttpRequest, fmt: str) -> HttpResponse:
     context = _context(request)
     rows = _rows(request, context)
     return _file(
-        fmt,
-        f"hasil-provinsi-{_stamp(context)}",
-        HEADER,
-        [_line(r) for r in rows],
-        heading=_("Hasil program per provinsi"),
-        context=context,
-    )
+        fmt, f"hasil-provinsi-{_stamp(context)}", HEADER, [_line(r) for r in rows],
+        heading=_("Hasil setelah bantuan per provinsi"), context=context,
+    )  # fmt: skip
 
 
 @require_GET
@@ -107,10 +103,6 @@ def export_results_province(request: HttpRequest, province: str, fmt: str) -> Ht
     context = _context(request)
     rows = _rows(request, context, province_code=place.code)
     return _file(
-        fmt,
-        f"hasil-{place.code}-{_stamp(context)}",
-        HEADER,
-        [_line(r) for r in rows],
-        heading=_("Hasil program %(province)s") % {"province": place.name},
-        context=context,
-    )
+        fmt, f"hasil-{place.code}-{_stamp(context)}", HEADER, [_line(r) for r in rows],
+        heading=_("Hasil setelah bantuan — %(place)s") % {"place": place.name}, context=context,
+    )  # fmt: skip

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -55,7 +56,14 @@ def group_detail(request: HttpRequest, group: int) -> HttpResponse:
         .prefetch_related("problems", "photos")
         .order_by("-planned_on", "-pk")[:20]
     )
-    return render(request, "mentoring/group_detail.html", {"group": found, "visits": visits})
+    # The group's monitoring rounds (outcomes app, through the reverse relation): the mentor fills one
+    # in during a visit.
+    rounds = found.monitoring_rounds.order_by("months") if hasattr(found, "monitoring_rounds") else []
+    return render(
+        request,
+        "mentoring/group_detail.html",
+        {"group": found, "visits": visits, "rounds": rounds, "today": timezone.localdate()},
+    )
 
 
 @mentor_required

@@ -154,13 +154,15 @@ def test_a_mentor_visits_a_ketua_reports_and_the_director_sees_jobs_and_survival
     expect(cells.nth(10)).to_have_text("5")  # latest rounds: 3 (12 months) + 2 (6 months) from outside
     screenshot(laptop, "after-08-director-results")
     wrapped = laptop.evaluate(
-        """[...document.querySelectorAll('#result-table td.num')].filter(cell => {
+        """[...document.querySelectorAll('#result-table tbody .num, #result-table tfoot .num')].filter(cell => {
                const range = document.createRange(); range.selectNodeContents(cell);
                return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
            }).map(cell => cell.textContent.trim())"""
     )
     assert wrapped == []  # money and numbers never wrap
     assert fits_the_width(laptop)
+    # Every column is on screen at 1366 px: the table does not need its horizontal scroll.
+    assert laptop.evaluate("(s => s.scrollWidth <= s.clientWidth)(document.querySelector('.table-scroll'))")
     west_java.get_by_role("link", name="Jawa Barat").click()
     expect(laptop.get_by_role("heading", level=1)).to_contain_text("Jawa Barat")
     assert laptop.locator("#result-table tbody tr").count() >= 1

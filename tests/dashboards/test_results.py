@@ -118,8 +118,7 @@ def test_the_figures_export_to_excel_and_csv(client, director, after_the_money):
     client.force_login(director)
     workbook = load_workbook(io.BytesIO(client.get("/dasbor/hasil/ekspor/provinsi.xlsx?tahun=2020").content))
     rows = list(workbook.active.iter_rows(values_only=True))
-    # A title row ("… per <tanggal>") comes first, then the header.
-    assert rows[0][0].startswith("Hasil program per provinsi")
+    assert rows[0][0].startswith("Hasil setelah bantuan per provinsi")
     header, west_java = next(r for r in rows if r[0] == "Kode"), next(r for r in rows if r[0] == "32")
     assert west_java[header.index("Lapangan kerja")] == 5
     assert west_java[header.index("Bertahan 6 bulan (%)")] == 50.0

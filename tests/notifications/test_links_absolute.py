@@ -90,6 +90,10 @@ def _every_message(client, approve, invited_group, django_capture_on_commit_call
         disbursement_services.bank_results_import(rows=rows, file_name="hasil.csv", by=finance)
         # training_invitation: by e-mail and SMS.
         training_services.invitations_send(event_id=invited_group.training_invitations.first().event_id)
+        # outcome_round_due: a paid group's monitoring round falls due.
+        paid_group(user=UserFactory(email="hasil@example.id"))
+        rounds_schedule()
+        rounds_remind()
         # ticket_update: a complaint's number and tracking link, by SMS and e-mail.
         grievance_services.ticket_file(
             category=Category.objects.get(code="pembayaran"),
@@ -99,10 +103,6 @@ def _every_message(client, approve, invited_group, django_capture_on_commit_call
             phone="081277778888",
             email="pelapor@example.id",
         )
-        # outcome_round_due: a paid group's monitoring round falls due.
-        paid_group(user=UserFactory(email="hasil@example.id"))
-        rounds_schedule()
-        rounds_remind()
 
 
 def test_every_link_in_every_message_is_absolute(

@@ -284,3 +284,9 @@ def test_the_due_date_is_shown_in_jakarta(rounds):
 def test_the_ketua_finds_the_rounds_from_the_home_page(client, ketua, rounds):
     client.force_login(ketua)
     assert 'href="/hasil-usaha/"' in client.get("/").content.decode()
+
+
+def test_the_mentor_finds_the_rounds_on_the_groups_page_during_a_visit(client, mentor, group, rounds):
+    client.force_login(mentor)
+    page = client.get(reverse("mentoring:group", args=[group.pk])).content.decode()
+    assert f"/hasil-usaha/{rounds[6].pk}/" in page and "Terlambat" in page
