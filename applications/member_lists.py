@@ -51,6 +51,7 @@ from applications.models import (
     Programme,
     ReferenceCounter,
     Scheme,
+    SchemeQuota,
 )
 from applications.xlsx_stream import XlsxError, xlsx_row_count, xlsx_rows
 from groups.models import Bank, Group, Member
@@ -322,6 +323,7 @@ class Lookups:
     schemes: dict[tuple[str, str], SchemeRule]
     nik_prefixes: frozenset[str]
     today: datetime.date
+    quotas: frozenset[tuple[int, str]] = frozenset()  # (scheme id, province code) with a quota row
 
     @classmethod
     def load(cls, user: AbstractBaseUser) -> "Lookups":
@@ -346,6 +348,7 @@ class Lookups:
             },
             nik_prefixes=known_nik_prefixes(),
             today=timezone.localdate(),
+            quotas=frozenset(SchemeQuota.objects.values_list("scheme_id", "province_id")),
         )
 
 
@@ -584,6 +587,7 @@ class ValidationResult:
     errors: list[RowError]
     province_id: str | None
     regency_id: str | None
+    warnings: list[str] = field(default_factory=list)
 
 
 def member_list_validate(*, job: MemberListImport) -> MemberListImport:
@@ -625,6 +629,7 @@ def member_list_validate(*, job: MemberListImport) -> MemberListImport:
         normalised_file=job.normalised_file.name,
         province_id=result.province_id,
         regency_id=result.regency_id,
+        warnings=result.warnings,
         validated_at=timezone.now(),
         progress_done=job.progress_total,
     )
@@ -695,8 +700,41 @@ def _summarise(checker: _Checker) -> tuple[ValidationResult, list[GroupDraft]]:
         errors=errors,
         province_id=next(iter(provinces)) if len(provinces) == 1 else None,
         regency_id=next(iter(regencies)) if len(regencies) == 1 else None,
+        warnings=quota_warnings(new, checker.lookups),
     )
     return result, new
+
+
+def quota_warnings(drafts: list[GroupDraft], lookups: Lookups) -> list[str]:
+    """One line per scheme × province of the file that has no quota: such groups can be imported,
+    but their applications cannot be approved until a quota is set — the officer learns it now."""
+    missing: dict[tuple[SchemeRule, str], list[int]] = {}
+    for draft in drafts:
+        if draft.fields is None or draft.scheme is None:
+            continue
+        province = lookups.regency_province[str(draft.fields["regency_id"])]
+        if (draft.scheme.id, province) not in lookups.quotas:
+            missing.setdefault((draft.scheme, province), []).append(draft.first_row)
+    if not missing:
+        return []
+    names = dict(Province.objects.filter(code__in={p for _s, p in missing}).values_list("code", "name"))
+    programme_labels = dict(Programme.choices)
+    return [
+        _(
+            "Provinsi %(province)s (%(code)s) belum punya kuota skema %(programme)s %(year)d: %(count)d kelompok "
+            "dalam berkas ini (baris pertama %(row)d) dapat diimpor, tetapi pengajuannya tidak dapat disetujui "
+            "sampai kuota provinsi ditetapkan. Minta admin pusat menetapkan kuotanya lebih dulu."
+        )
+        % {
+            "province": names.get(province, province),
+            "code": province,
+            "programme": programme_labels.get(scheme.programme, scheme.programme),
+            "year": scheme.year,
+            "count": len(rows),
+            "row": min(rows),
+        }
+        for (scheme, province), rows in sorted(missing.items(), key=lambda item: min(item[1]))
+    ]
 
 
 def existing_group_codes(codes: list[str]) -> set[str]:

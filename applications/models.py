@@ -649,6 +649,9 @@ class MemberListImport(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     errors = models.JSONField(_("kesalahan (awal)"), default=list, blank=True)
+    # What the dry run found that does not stop the import but would stop the applications later,
+    # e.g. a province with no quota for the scheme (said here, not first at approval).
+    warnings = models.JSONField(_("peringatan"), default=list, blank=True)
     errors_file = models.FileField(_("berkas kesalahan"), upload_to=_member_list_path, blank=True)
     normalised_file = models.FileField(upload_to=_member_list_path, blank=True)
     failure = models.TextField(_("catatan kegagalan"), blank=True)

@@ -50,6 +50,7 @@ def _moment(attribute: str) -> Field:
 
 
 class ApplicationResource(SpreadsheetResource):
+    money_fields = ("requested_amount", "approved_amount")
     reference = Field(attribute="reference", column_name="reference")
     group_code = Field(attribute="group__code", column_name="group_code")
     group_name = Field(attribute="group__name", column_name="group_name")

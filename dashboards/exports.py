@@ -6,12 +6,14 @@ gets a leading ``'``, which the spreadsheet shows as plain text. Numbers stay nu
 """
 
 import csv
+import datetime
 import io
 from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
 
-from spreadsheets.cells import cell_safe, xlsx_safe
+from spreadsheets.cells import cell_safe
+from spreadsheets.workbook import title_with_date, write_sheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -33,12 +35,24 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Cell]], *, title: str) -> bytes:
+def to_xlsx(
+    header: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    *,
+    title: str,
+    heading: str | None = None,
+    as_of: datetime.datetime | None = None,
+) -> bytes:
+    """A sheet named ``title``, its first row ``<heading> per <tanggal>``, then the frozen bold header,
+    column widths and Rupiah formats (``spreadsheets.workbook``)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([escape_cell(str(h)) for h in header])
-    for row in rows:
-        sheet.append([xlsx_safe(cell) for cell in row])
+    write_sheet(
+        workbook,
+        sheet_title=title,
+        title=title_with_date(heading or title, as_of=as_of),
+        header=header,
+        rows=rows,
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

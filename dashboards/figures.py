@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import PADAT_KARYA, Application, Programme
 from dashboards.models import ProvinceTally, RegencyTally, TallySnapshot, WeeklyApprovals
-from dashboards.tallies import COUNTED, SUMMED
+from dashboards.tallies import COUNTED, SUMMED, paid_amounts_by_application
 from groups.models import Member
 from regions.scope import scope_filter
 
@@ -226,6 +226,8 @@ def regency_groups(*, regency_code: str, selection: Selection, user: AbstractBas
             ketua_nik=Subquery(
                 Member.objects.filter(group_id=OuterRef("group_id"), role=Member.Role.KETUA).values("nik")[:1]
             ),
+            # What reached the group: the ledger's paid rows, as the tallies count them.
+            paid=Subquery(paid_amounts_by_application().filter(tranche__application_id=OuterRef("pk")).values("paid")),
         )
         .order_by("reference")
     )
@@ -234,3 +236,60 @@ def regency_groups(*, regency_code: str, selection: Selection, user: AbstractBas
 
 def paginate(queryset: QuerySet, page_number: str | None) -> Page:
     return Paginator(queryset, GROUPS_PER_PAGE).get_page(page_number)
+
+
+@dataclass(frozen=True)
+class GroupPage:
+    """What the director's read-only group page shows: one application of a group, its members in
+    counts (the ketua's NIK masked), its tahap with what the ledger says was paid, its status history."""
+
+    application: Application
+    members: int
+    women: int
+    disabled: int
+    ketua_nik: str
+    tranches: list
+    paid: int
+    changes: list
+
+
+def group_page(*, reference: str, user: AbstractBaseUser) -> GroupPage | None:
+    """The application ``reference`` if it is in ``user``'s region scope, else None. Five queries."""
+    from disbursements.models import LedgerEntry, Tranche
+
+    queryset = scope_filter(
+        Application.objects.select_related("group__regency__province", "scheme").filter(reference=reference),
+        user,
+        province="province_id",
+        regency="group__regency_id",
+    )
+    application = queryset.first()
+    if application is None:
+        return None
+    counts = Member.objects.filter(group_id=application.group_id).aggregate(
+        members=Count("pk"),
+        women=Count("pk", filter=Q(sex=Member.Sex.FEMALE)),
+        disabled=Count("pk", filter=Q(has_disability=True)),
+    )
+    ketua = Member.objects.filter(group_id=application.group_id, role=Member.Role.KETUA).values_list("nik", flat=True)
+    paid_by_tranche = dict(
+        LedgerEntry.objects.filter(tranche__application=application, kind=LedgerEntry.Kind.PAID)
+        .order_by()
+        .values_list("tranche_id")
+        .annotate(total=Sum("amount"))
+    )
+    tranches = [
+        {"tranche": tranche, "paid": paid_by_tranche.get(tranche.pk, 0)}
+        for tranche in Tranche.objects.filter(application=application).order_by("number")
+    ]
+    changes = list(application.status_changes.order_by("changed_at", "pk"))
+    return GroupPage(
+        application=application,
+        members=counts["members"],
+        women=counts["women"],
+        disabled=counts["disabled"],
+        ketua_nik=mask_nik(ketua.first() or ""),
+        tranches=tranches,
+        paid=sum(row["paid"] for row in tranches),
+        changes=changes,
+    )

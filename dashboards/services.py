@@ -95,6 +95,23 @@ class RefreshOutcome:
     queued: bool
     throttled: bool = False
     retry_after: datetime.timedelta | None = None
+    # Nothing the tallies count changed since the current snapshot: a recompute would show the same.
+    fresh_as_of: datetime.datetime | None = None
+
+
+def tallies_changed_since(moment: datetime.datetime) -> bool:
+    """Whether anything the tallies count was written after ``moment``: applications (status, amounts),
+    groups, members, or the money ledger. A handful of EXISTS queries, run only on a refresh request."""
+    from applications.models import Application
+    from disbursements.models import LedgerEntry
+    from groups.models import Group, Member
+
+    return (
+        Application.objects.filter(updated_at__gt=moment).exists()
+        or LedgerEntry.objects.filter(created_at__gt=moment).exists()
+        or Group.objects.filter(updated_at__gt=moment).exists()
+        or Member.objects.filter(created_at__gt=moment).exists()
+    )
 
 
 def refresh_interval() -> datetime.timedelta:
@@ -110,6 +127,9 @@ def tally_refresh_request(*, by: AbstractBaseUser) -> RefreshOutcome:
     from jps_portal.celery import enqueue_on_commit
 
     now = timezone.now()
+    current = TallySnapshot.objects.filter(is_current=True).first()
+    if current is not None and not tallies_changed_since(current.as_of):
+        return RefreshOutcome(queued=False, fresh_as_of=current.as_of)
     outcome = RefreshOutcome(queued=True)
     with transaction.atomic():
         # Serialise concurrent clicks on the last request row (there is nothing to lock before the first).

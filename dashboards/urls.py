@@ -9,6 +9,7 @@ urlpatterns = [
     path("peta/", views.map_view, name="map"),
     path("provinsi/<str:province>/", views.province, name="province"),
     path("kabupaten/<str:regency>/", views.regency, name="regency"),
+    path("kelompok/<str:reference>/", views.group, name="group"),
     path("ekspor/provinsi.<str:fmt>", views.export_provinces, name="export_provinces"),
     path("ekspor/provinsi/<str:province>.<str:fmt>", views.export_province, name="export_province"),
     path("ekspor/kabupaten/<str:regency>.<str:fmt>", views.export_regency, name="export_regency"),

@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -237,15 +238,57 @@ def _bars(rows: list[figures.Row]) -> list[dict[str, object]]:
     ]
 
 
+# The weekly chart: a plot area inside margins for the axes, their ticks and titles (SVG user units).
+CHART = {"left": 56, "top": 28, "width": 600, "height": 160, "bottom": 44, "right": 24}
+
+
+def _nice_step(top: int, ticks: int = 4) -> int:
+    """A round tick step (1, 2, 5 × 10ⁿ) so that ``ticks`` steps cover ``top``."""
+    raw = max(1, top / ticks)
+    magnitude = 10 ** (len(str(int(raw))) - 1)
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude
+
+
 def _progress_line(weeks: list[figures.Week]) -> dict[str, object] | None:
-    """Cumulative approvals per week as an SVG polyline in a 600 × 160 box."""
+    """Cumulative approvals per week as an SVG line with a y axis (groups, round ticks) and an x axis
+    (week dates: first, middle, last)."""
     if not weeks:
         return None
-    width, height = 600, 160
-    top = weeks[-1].cumulative_groups or 1
-    step = width / max(1, len(weeks) - 1)
-    points = " ".join(f"{i * step:.1f},{height - height * w.cumulative_groups / top:.1f}" for i, w in enumerate(weeks))
-    return {"points": points, "width": width, "height": height, "first": weeks[0], "last": weeks[-1]}
+    left, top, width, height = CHART["left"], CHART["top"], CHART["width"], CHART["height"]
+    step = _nice_step(weeks[-1].cumulative_groups)
+    y_max = max(step, -(-weeks[-1].cumulative_groups // step) * step)  # rounded up to a whole step
+    x_step = width / max(1, len(weeks) - 1)
+
+    # Coordinates go out as text: a float in a template would be localised ("172,0"), which SVG refuses.
+    def y(value: int) -> str:
+        return f"{top + height - height * value / y_max:.1f}"
+
+    def x(index: int) -> str:
+        return f"{left + index * x_step:.1f}"
+
+    points = " ".join(f"{x(i)},{y(w.cumulative_groups)}" for i, w in enumerate(weeks))
+    y_ticks = [{"value": value, "y": y(value)} for value in range(0, y_max + 1, step)]
+    shown = sorted({0, (len(weeks) - 1) // 2, len(weeks) - 1})
+    x_ticks = [{"week": weeks[i].week, "x": x(i)} for i in shown]
+    return {
+        "points": points,
+        "box_width": left + width + CHART["right"],
+        "box_height": top + height + CHART["bottom"],
+        "left": left,
+        "right": left + width,
+        "top": top,
+        "bottom": top + height,
+        "y_ticks": y_ticks,
+        "x_ticks": x_ticks,
+        "x_title_y": top + height + 38,
+        "y_title_x": 4,
+        "y_title_y": 14,
+        "first": weeks[0],
+        "last": weeks[-1],
+    }
 
 
 @require_GET
@@ -350,11 +393,29 @@ def regency(request: HttpRequest, regency: str) -> HttpResponse:
     )
 
 
+@require_GET
+@replica_reads
+@director_required
+def group(request: HttpRequest, reference: str) -> HttpResponse:
+    """One group's application, read-only: the director looks, never edits (no form on this page)."""
+    page = figures.group_page(reference=reference, user=request.user)
+    if page is None:
+        raise Http404(_("Kelompok tidak ditemukan."))
+    context = _context(request)
+    return render(request, "dashboards/dashboard_group.html", {**context.as_dict(), "page": page})
+
+
 @require_POST
 @director_required
 def refresh(request: HttpRequest) -> HttpResponse:
     outcome = services.tally_refresh_request(by=request.user)
-    if outcome.throttled:
+    if outcome.fresh_as_of is not None:
+        messages.info(
+            request,
+            _("Data sudah terbaru: tidak ada perubahan sejak rekap %(when)s WIB, jadi tidak perlu diperbarui.")
+            % {"when": date_format(timezone.localtime(outcome.fresh_as_of), "j F Y H:i")},
+        )
+    elif outcome.throttled:
         minutes = max(1, round(outcome.retry_after.total_seconds() / 60)) if outcome.retry_after else 1
         messages.info(
             request,
@@ -416,13 +477,26 @@ def _table_row(row: figures.Row) -> list[exports.Cell]:
     return [row.code, row.name, *(row.figures[name] for name in _TABLE_FIGURES), median]
 
 
-def _file(fmt: str, name: str, header: list[str], rows: list[list[exports.Cell]]) -> HttpResponse:
+def _file(
+    fmt: str,
+    name: str,
+    header: list[str],
+    rows: list[list[exports.Cell]],
+    *,
+    heading: str,
+    context: Context,
+    live: bool = False,
+) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404(_("Format ekspor tidak dikenal."))
     if fmt == "csv":
         response = HttpResponse(exports.to_csv(header, rows), content_type=exports.CSV_CONTENT_TYPE)
     else:
-        response = HttpResponse(exports.to_xlsx(header, rows, title=name), content_type=exports.XLSX_CONTENT_TYPE)
+        heading = f"{heading} — {figures.PROGRAMME_LABELS[context.selection.programme]} {context.selection.year or ''}"
+        # Snapshot tables are "as of" their snapshot; the live group list as of now.
+        as_of = context.snapshot.as_of if context.snapshot and not live else None
+        content = exports.to_xlsx(header, rows, title=name, heading=heading.strip(), as_of=as_of)
+        response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
@@ -449,7 +523,7 @@ def export_provinces(request: HttpRequest, fmt: str) -> HttpResponse:
         ]
         for row in rows
     ]
-    return _file(fmt, f"rekap-provinsi-{_stamp(context)}", header, body)
+    return _file(fmt, f"rekap-provinsi-{_stamp(context)}", header, body, heading=_("Rekap provinsi"), context=context)
 
 
 def _rounded(value: float | None) -> float | None:
@@ -467,7 +541,14 @@ def export_province(request: HttpRequest, province: str, fmt: str) -> HttpRespon
         if context.snapshot and context.selection.year
         else []
     )
-    return _file(fmt, f"rekap-{place.code}-{_stamp(context)}", _TABLE_HEADER, [_table_row(r) for r in rows])
+    return _file(
+        fmt,
+        f"rekap-{place.code}-{_stamp(context)}",
+        _TABLE_HEADER,
+        [_table_row(r) for r in rows],
+        heading=_("Rekap kabupaten/kota %(province)s") % {"province": place.name},
+        context=context,
+    )
 
 
 @require_GET
@@ -487,6 +568,7 @@ def export_regency(request: HttpRequest, regency: str, fmt: str) -> HttpResponse
         "Perempuan",
         "Nilai diajukan (Rp)",
         "Nilai disetujui (Rp)",
+        "Nilai dibayar (Rp)",
     ]
     body: list[list[exports.Cell]] = []
     if context.selection.year:
@@ -503,7 +585,16 @@ def export_regency(request: HttpRequest, regency: str, fmt: str) -> HttpResponse
                 a.women or 0,
                 a.requested_amount,
                 a.approved_amount,
+                a.paid or 0,
             ]
             for a in queryset.iterator(chunk_size=500)
         ]
-    return _file(fmt, f"kelompok-{place.code}-{_stamp(context)}", header, body)
+    return _file(
+        fmt,
+        f"kelompok-{place.code}-{_stamp(context)}",
+        header,
+        body,
+        heading=_("Kelompok %(regency)s") % {"regency": place.name},
+        context=context,
+        live=True,
+    )

@@ -10,8 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -582,6 +584,59 @@ class UsageReportAdmin(RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False  # groups write their reports in the portal
+
+    # The final LPJ also shows the deposit of the unspent money and how that figure is reached.
+    final_fields = ["paid_on", "unspent_computation", "treasury_deposit"]
+
+    def get_fields(self, request: HttpRequest, obj: UsageReport | None = None) -> list:
+        fields = [*self.fields, "paid_on"] if obj is not None else list(self.fields)
+        if obj is not None and obj.kind == UsageReport.Kind.FINAL:
+            fields += ["unspent_computation", "treasury_deposit"]
+        return fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: UsageReport | None = None) -> list:
+        return [*super().get_readonly_fields(request, obj), *self.final_fields]
+
+    @admin.display(description=_("dana tahap diterima"))
+    def paid_on(self, report: UsageReport) -> str:
+        paid_on = reports.tranche_paid_on(report.tranche)
+        return date_format(paid_on, "j F Y") if paid_on else "–"
+
+    @admin.display(description=_("perhitungan sisa dana"))
+    def unspent_computation(self, report: UsageReport) -> str:
+        figure = reports.unspent_figure(report)
+        return render_to_string("disbursements/_unspent_figure.html", {"figure": figure})
+
+    @admin.display(description=_("setoran ke Kas Negara"))
+    def treasury_deposit(self, report: UsageReport) -> str:
+        deposit = TreasuryReturn.objects.filter(application_id=report.tranche.application_id).first()
+        figure = reports.unspent_figure(report)
+        if deposit is None:
+            if figure.unspent > 0:
+                return _("Belum dicatat; sisa dana %(unspent)s harus disetor.") % {
+                    "unspent": format_rupiah(figure.unspent)
+                }
+            return _("Tidak perlu: tidak ada sisa dana.")
+        matches = deposit.amount == figure.unspent
+        return format_html(
+            '<dl class="deposit"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd>'
+            '<dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><p class="{}">{}</p>',
+            _("NTPN"),
+            deposit.ntpn,
+            _("nilai disetor"),
+            format_rupiah(deposit.amount),
+            _("tanggal setor"),
+            date_format(deposit.paid_on, "j F Y"),
+            _("kode billing"),
+            deposit.billing_code or "–",
+            _("bukti setor"),
+            _file_link("setoran", deposit),
+            "" if matches else "errornote",
+            _("Sama dengan sisa dana.")
+            if matches
+            else _("Tidak sama dengan sisa dana %(unspent)s; kembalikan laporan agar bukti setor dicatat ulang.")
+            % {"unspent": format_rupiah(figure.unspent)},
+        )
 
     @admin.display(description=_("pengeluaran"))
     def spending(self, report: UsageReport) -> str:

@@ -63,6 +63,9 @@ class PhotoForm(_UploadForm):
 
 
 class TreasuryReturnForm(_UploadForm):
+    amount = RupiahField(
+        label=_("Nilai disetor (Rp)"), min_value=1, help_text=_("Seperti tertera pada bukti setor (NTPN).")
+    )
     ntpn = forms.RegexField(
         label=_("NTPN"),
         regex=re.compile(r"^\s*[0-9A-Za-z]{16}\s*$"),

@@ -170,7 +170,32 @@ def _check_within_tranche(report: UsageReport, spent: int) -> None:
         )
 
 
-def _check_in_period(report: UsageReport, day: datetime.date, *, what: str) -> None:
+def tranche_paid_on(tranche: Tranche) -> datetime.date | None:
+    """The day (WIB) the tahap's money reached the group's account: its payment, not the approval."""
+    return timezone.localdate(tranche.paid_at) if tranche.paid_at else None
+
+
+def _check_after_payment(tranche: Tranche, day: datetime.date, *, what: str) -> None:
+    """Money cannot be spent, nor returned, before it arrived: ``day`` on or after the tahap's payment."""
+    paid_on = tranche_paid_on(tranche)
+    if paid_on is None:
+        raise ValidationError(_("Laporan dapat diisi setelah dana tahap ini dibayarkan."))
+    if day < paid_on:
+        raise ValidationError(
+            _(
+                "%(what)s %(day)s lebih awal dari tanggal dana tahap %(number)s diterima (%(paid)s). "
+                "Pengeluaran dan setoran hanya dapat dicatat sejak dana dibayarkan; periksa kembali tanggalnya."
+            )
+            % {
+                "what": what,
+                "day": date_format(day, "j F Y"),
+                "number": tranche.number,
+                "paid": date_format(paid_on, "j F Y"),
+            }
+        )
+
+
+def _check_in_period(report: UsageReport, day: datetime.date, *, what: str, after_payment: bool = False) -> None:
     start, end = project_period(report.tranche.application)
     today = timezone.localdate()
     if day > today:
@@ -178,6 +203,8 @@ def _check_in_period(report: UsageReport, day: datetime.date, *, what: str) -> N
             _("%(what)s %(day)s belum terjadi; isi tanggal yang sudah lewat.")
             % {"what": what, "day": date_format(day, "j F Y")}
         )
+    if after_payment:
+        _check_after_payment(report.tranche, day, what=what)
     if not start <= day <= end:
         raise ValidationError(
             _("%(what)s %(day)s di luar masa kegiatan (%(start)s – %(end)s).")
@@ -221,7 +248,7 @@ def report_receipt_add(
         raise ValidationError(_("Pilih kategori peralatan atau bahan."))
     if amount <= 0:
         raise ValidationError(_("Nilai kuitansi harus lebih dari Rp0."))
-    _check_in_period(report, spent_on, what=_("Tanggal kuitansi"))
+    _check_in_period(report, spent_on, what=_("Tanggal kuitansi"), after_payment=True)
     _check_within_tranche(report, report_totals(report, tranche=report.tranche).spent + amount)
     receipt = ReportReceipt(
         report=report,
@@ -340,6 +367,7 @@ def report_attendance_save(
 def report_treasury_return_record(
     *,
     tranche: Tranche,
+    amount: int,
     ntpn: str,
     billing_code: str,
     paid_on: datetime.date,
@@ -347,16 +375,38 @@ def report_treasury_return_record(
     by: AbstractBaseUser,
 ) -> TreasuryReturn:
     """Record (or replace, while the LPJ can still be changed) the deposit of the unspent money into
-    Kas Negara: its NTPN, date and proof. The amount is the unspent money as the LPJ stands now."""
+    Kas Negara: the amount on the proof, its NTPN, date and the proof itself.
+
+    The amount typed from the proof must equal the unspent money as the LPJ stands now (the refusal
+    shows how that figure is reached), and the deposit cannot be dated before the last tahap's money
+    arrived."""
     report = report_open(tranche=tranche, by=by)
     if report.kind != UsageReport.Kind.FINAL:
         raise ValidationError(_("Setoran sisa dana dicatat pada laporan akhir (LPJ)."))
-    unspent = application_unspent(report)
-    if unspent <= 0:
+    figure = unspent_figure(report)
+    if figure.unspent <= 0:
         raise ValidationError(_("Tidak ada sisa dana yang perlu disetor ke Kas Negara."))
+    if amount != figure.unspent:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "Nilai setoran %(amount)s tidak sama dengan sisa dana %(unspent)s (%(computation)s). "
+                    "Periksa nilai pada bukti setor; bila pengeluaran belum lengkap, lengkapi dulu kuitansinya."
+                )
+                % {
+                    "amount": format_rupiah(amount),
+                    "unspent": format_rupiah(figure.unspent),
+                    "computation": figure.computation,
+                }
+            }
+        )
     ntpn = ntpn.strip().upper()
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": _("Tanggal setor tidak boleh di masa depan.")})
+    try:
+        _check_after_payment(report.tranche, paid_on, what=_("Tanggal setor"))
+    except ValidationError as error:
+        raise ValidationError({"paid_on": error.messages}) from error
     application = report.tranche.application
     taken = TreasuryReturn.objects.filter(ntpn=ntpn).exclude(application=application).exists()
     if taken:
@@ -365,7 +415,7 @@ def report_treasury_return_record(
         application=application
     )
     old_file = treasury_return.file.name if treasury_return.pk else None
-    treasury_return.amount = unspent
+    treasury_return.amount = amount
     treasury_return.ntpn = ntpn
     treasury_return.billing_code = billing_code.strip()
     treasury_return.paid_on = paid_on
@@ -390,19 +440,83 @@ def report_treasury_return_delete(*, tranche: Tranche, by: AbstractBaseUser) -> 
     _delete_with_file(treasury_return)
 
 
+@dataclass(frozen=True)
+class UnspentLine:
+    """One tahap in the unspent-money computation: what was paid, and what its report spent."""
+
+    number: int
+    paid: int
+    paid_on: datetime.date | None
+    spent: int
+    counted: bool  # its report's spending counts (accepted, or the LPJ being written / checked)
+    report_status: str
+
+
+@dataclass(frozen=True)
+class UnspentFigure:
+    """How the unspent money of an application is reached: paid tahap minus the spending of their
+    reports (accepted ones, plus the LPJ in hand). Shown to the group and to the verifier."""
+
+    lines: list[UnspentLine]
+
+    @property
+    def paid(self) -> int:
+        return sum(line.paid for line in self.lines)
+
+    @property
+    def spent(self) -> int:
+        return sum(line.spent for line in self.lines if line.counted)
+
+    @property
+    def unspent(self) -> int:
+        return self.paid - self.spent
+
+    @property
+    def computation(self) -> str:
+        """``dibayar Rp40.000.000 − dibelanjakan Rp39.000.000 = Rp1.000.000``."""
+        return _("dibayar %(paid)s − dibelanjakan %(spent)s = %(unspent)s") % {
+            "paid": format_rupiah(self.paid),
+            "spent": format_rupiah(self.spent),
+            "unspent": format_rupiah(self.unspent),
+        }
+
+
+def unspent_figure(report: UsageReport) -> UnspentFigure:
+    """Paid tranches minus spending: of every accepted report of the application, plus ``report``.
+
+    A fixed number of queries per tahap (a grant has two or three)."""
+    application_id = report.tranche.application_id
+    tranches = Tranche.objects.filter(application_id=application_id).order_by("number")
+    reports_by_tranche = {
+        other.tranche_id: other
+        for other in UsageReport.objects.filter(tranche__application_id=application_id).select_related(
+            "tranche__application__scheme"
+        )
+    }
+    reports_by_tranche[report.tranche_id] = report
+    lines = []
+    for tranche in tranches:
+        if tranche.status != Tranche.Status.PAID:
+            continue
+        other = reports_by_tranche.get(tranche.pk)
+        counted = other is not None and (other.pk == report.pk or other.status == ReportStatus.ACCEPTED)
+        spent = report_totals(other, tranche=other.tranche).spent if counted else 0
+        lines.append(
+            UnspentLine(
+                number=tranche.number,
+                paid=tranche.amount,
+                paid_on=tranche_paid_on(tranche),
+                spent=spent,
+                counted=counted,
+                report_status=other.get_status_display() if other is not None else "",
+            )
+        )
+    return UnspentFigure(lines=lines)
+
+
 def application_unspent(report: UsageReport) -> int:
     """Paid tranches minus spending: of every accepted report of the application, plus ``report``."""
-    application_id = report.tranche.application_id
-    paid = (
-        Tranche.objects.filter(application_id=application_id, status=Tranche.Status.PAID).aggregate(
-            total=Sum("amount")
-        )["total"]
-        or 0
-    )
-    reports = UsageReport.objects.filter(tranche__application_id=application_id, status=ReportStatus.ACCEPTED)
-    reports = reports.exclude(pk=report.pk).select_related("tranche__application__scheme")
-    spent = sum(report_totals(other, tranche=other.tranche).spent for other in [*reports, report])
-    return paid - spent
+    return unspent_figure(report).unspent
 
 
 def _treasury_problem(report: UsageReport) -> str | None:
@@ -470,9 +584,18 @@ def _locked_for_decision(report: UsageReport, by: AbstractBaseUser) -> UsageRepo
     application = locked.tranche.application
     if not region_scope_of(by).covers(province_code=application.province_id, regency_code=application.group.regency_id):
         raise TransitionError(_("Laporan ini di luar wilayah tugas Anda."))
+    if locked.status in (ReportStatus.ACCEPTED, ReportStatus.RETURNED) and locked.decided_at:
+        # Typically the same decision confirmed twice (a double click, an old tab): nothing to do.
+        raise TransitionError(
+            _("Laporan ini sudah diputuskan “%(status)s” pada %(when)s; tidak ada yang diubah.")
+            % {
+                "status": locked.get_status_display(),
+                "when": date_format(timezone.localtime(locked.decided_at), "j F Y H:i"),
+            }
+        )
     if locked.status != ReportStatus.SUBMITTED:
         raise TransitionError(
-            _("Laporan berstatus “%(status)s”; hanya laporan yang diajukan dapat diperiksa.")
+            _("Laporan berstatus “%(status)s”; hanya laporan yang diajukan dapat diperiksa. Tidak ada yang diubah.")
             % {"status": locked.get_status_display()}
         )
     return locked

@@ -15,6 +15,7 @@ from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -72,6 +73,7 @@ def _render_report(request: HttpRequest, tranche: Tranche, *, status: int = 200,
         period = reports.project_period(application)
     except ValidationError:
         period = None
+    figure = reports.unspent_figure(report) if report and report.kind == UsageReport.Kind.FINAL else None
     context = {
         "tranche": tranche,
         "application": application,
@@ -85,13 +87,28 @@ def _render_report(request: HttpRequest, tranche: Tranche, *, status: int = 200,
         "period": period,
         "is_final": report.kind == UsageReport.Kind.FINAL if report else not _has_later(tranche),
         "treasury_return": TreasuryReturn.objects.filter(application=application).first(),
-        "unspent": reports.application_unspent(report) if report else None,
+        "unspent": figure.unspent if figure else None,
+        "unspent_figure": figure,
+        "paid_on": reports.tranche_paid_on(tranche),
         "receipt_form": forms.get("receipt_form") or ReceiptForm(),
         "photo_form": forms.get("photo_form") or PhotoForm(),
         "treasury_form": forms.get("treasury_form") or TreasuryReturnForm(),
         "changes": list(report.status_changes.all()) if report else [],
     }
+    _date_hints(context, paid_on=context["paid_on"])
     return render(request, "disbursements/report_detail.html", context, status=status)
+
+
+def _date_hints(context: dict, *, paid_on: datetime.date | None) -> None:
+    """Receipt and deposit dates start on the day the tahap's money arrived: say so on the fields,
+    and let the phone's date picker start there."""
+    if paid_on is None:
+        return
+    hint = _("Sejak %(day)s, tanggal dana tahap ini diterima.") % {"day": date_format(paid_on, "j F Y")}
+    for form_name, field_name in (("receipt_form", "spent_on"), ("treasury_form", "paid_on")):
+        field = context[form_name].fields[field_name]
+        field.widget.attrs["min"] = paid_on.isoformat()
+        field.help_text = hint
 
 
 def _has_later(tranche: Tranche) -> bool:
@@ -133,6 +150,11 @@ def _submit(
 ) -> HttpResponse:
     """The report page's forms: a valid form goes to its service; a refusal is shown on the form,
     on the report page again (400), with nothing changed."""
+    if not _still_editable(tranche):
+        # A form from an old tab, after the report was submitted (or accepted): the page no longer
+        # shows that form, so its refusal is said at the top of the page, and nothing changed.
+        _refuse_locked(request, tranche)
+        return redirect("disbursements:report", pk=tranche.pk)
     if form.is_valid():
         try:
             save(form.cleaned_data)
@@ -142,6 +164,23 @@ def _submit(
             messages.success(request, done)
             return redirect("disbursements:report", pk=tranche.pk)
     return _render_report(request, tranche, status=400, **{form_name: form})
+
+
+def _still_editable(tranche: Tranche) -> bool:
+    report = _report_of(tranche)
+    return report is None or report.is_editable_by_group
+
+
+def _refuse_locked(request: HttpRequest, tranche: Tranche) -> None:
+    report = _report_of(tranche)
+    messages.error(
+        request,
+        _(
+            "Laporan ini sudah berstatus “%(status)s”, jadi tidak dapat diubah lagi. Tidak ada yang disimpan; "
+            "halaman di bawah menampilkan isi laporan terkini."
+        )
+        % {"status": report.get_status_display() if report else ""},
+    )
 
 
 @group_required
@@ -204,6 +243,7 @@ def treasury_return(request: HttpRequest, group: Group, pk: int) -> HttpResponse
         "treasury_form",
         lambda data: reports.report_treasury_return_record(
             tranche=tranche,
+            amount=data["amount"],
             ntpn=data["ntpn"],
             billing_code=data["billing_code"],
             paid_on=data["paid_on"],

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from applications.models import TransitionError
 
@@ -40,11 +41,20 @@ def confirm_then_run(
     """Show ``template`` with the selected rows and the decision's form; on confirmation run the
     decision on at most ``limit`` rows. Returning None sends the officer back to the change list."""
     confirmed = request.POST.get("confirm") == "yes"
+    selected = list(queryset[: limit + 1])
+    if not selected:
+        # The rows left the list meanwhile (decided in another tab, or a filtered list posted again):
+        # say so instead of an empty confirmation page or a silent return.
+        modeladmin.message_user(
+            request,
+            _("Baris yang dipilih sudah tidak ada di daftar ini (mungkin sudah diputuskan). Tidak ada yang diubah."),
+            messages.WARNING,
+        )
+        return None
     form = decision.form_class(request.POST if confirmed else None)
     if confirmed and form.is_valid():
         _run_each(modeladmin, request, queryset[:limit], decision, form.cleaned_data, label)
         return None
-    selected = list(queryset[: limit + 1])
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": decision.title,

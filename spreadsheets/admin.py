@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -51,4 +52,11 @@ class SpreadsheetExportAdminMixin(ExportMixin):
         filename = f"{self.opts.model_name}-{stamp}.{file_format}"
         if file_format == "csv":
             return csv_response(resource.iter_rows(queryset, native=False), filename=filename)
-        return xlsx_response(resource.iter_rows(queryset, native=True), filename=filename)
+        fields = [field.attribute for field in resource.get_export_fields()]
+        return xlsx_response(
+            resource.iter_rows(queryset, native=True),
+            filename=filename,
+            sheet_title=str(self.opts.verbose_name_plural),
+            title=capfirst(str(self.opts.verbose_name_plural)),
+            money_columns=[index for index, name in enumerate(fields) if name in resource.money_fields],
+        )

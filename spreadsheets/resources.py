@@ -26,6 +26,8 @@ class SpreadsheetResource(resources.ModelResource):
     rows needs at once in ``prepare_chunk``."""
 
     chunk_size = CHUNK_SIZE
+    # Attributes holding rupiah: the people-facing XLSX gives them a Rupiah number format.
+    money_fields: tuple[str, ...] = ()
 
     def get_chunk_size(self) -> int:
         return self.chunk_size

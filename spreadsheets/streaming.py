@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
 
+from spreadsheets.workbook import title_with_date, write_sheet
+
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,11 +37,33 @@ def csv_response(rows: Iterable[list], *, filename: str) -> StreamingHttpRespons
     return response
 
 
-def xlsx_response(rows: Iterable[list], *, filename: str, sheet_title: str = "Data") -> FileResponse:
+def xlsx_response(
+    rows: Iterable[list],
+    *,
+    filename: str,
+    sheet_title: str = "Data",
+    title: str | None = None,
+    money_columns: Iterable[int] = (),
+) -> FileResponse:
+    """``rows`` (header first) as an XLSX download. With ``title`` the sheet is made for people
+    (``spreadsheets.workbook``: "<title> per <tanggal>", frozen bold header, widths, Rupiah formats);
+    without it, a bare header row for files other programs read."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    for row in rows:
-        sheet.append(row)
+    if title is None:
+        sheet = workbook.create_sheet(title=sheet_title[:31])
+        for row in rows:
+            sheet.append(row)
+    else:
+        rows = iter(rows)
+        header = next(rows, [])
+        write_sheet(
+            workbook,
+            sheet_title=sheet_title,
+            title=title_with_date(title),
+            header=header,
+            rows=rows,
+            money_columns=money_columns,
+        )
     # The file lives on disk, not in memory, and disappears when the response closes it.
     temporary = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 — closed by FileResponse
     workbook.save(temporary)

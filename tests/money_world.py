@@ -97,7 +97,13 @@ def build_money_world(*, ketua, approver, finance) -> MoneyWorld:  # noqa: ANN00
         description="Mesin jahit", upload=photo(), by=ketua,
     )  # fmt: skip
     treasury_return = reports.report_treasury_return_record(
-        tranche=tranche, ntpn="0A1B2C3D4E5F6A7B", billing_code="", paid_on=today, upload=photo("bukti.jpg"), by=ketua
+        tranche=tranche,
+        amount=tranche.amount - 30_000_000,
+        ntpn="0A1B2C3D4E5F6A7B",
+        billing_code="",
+        paid_on=today,
+        upload=photo("bukti.jpg"),
+        by=ketua,
     )
     flag = Flag.objects.create(
         group=group, rule=Flag.Rule.CLUSTER_PHONE, severity=Flag.Severity.REVIEW, evidence="HP sama",

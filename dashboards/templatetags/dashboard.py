@@ -26,3 +26,16 @@ def number(value: int | None) -> str:
 @register.filter
 def days(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}".replace(".", ",")
+
+
+@register.simple_tag
+def may_open_dashboard(user: object) -> bool:
+    """``{% may_open_dashboard user as show %}``: whether to link the dashboard in the page header.
+
+    Staff only (a ketua's pages never ask), and answered from the same short-lived cache as the
+    dashboard's own permission check, so a page does not pay two permission queries for a link."""
+    if not getattr(user, "is_authenticated", False) or not user.is_staff:
+        return False
+    from dashboards.views import _may_view
+
+    return _may_view(user)

@@ -186,3 +186,28 @@ def test_staff_without_view_permission_gets_403(client, verifier):
     client.force_login(clerk)
     assert client.get(stream_url("csv")).status_code == 403
     assert client.post(EXPORT_URL, admin_export_form(ApplicationResource, "csv")).status_code == 403
+
+
+def test_the_xlsx_download_is_made_for_people(client, second_verifier):
+    import io
+
+    from openpyxl import load_workbook
+
+    moment = timezone.make_aware(datetime.datetime(2020, 10, 2, 9, 30))
+    _application(status=Application.Status.APPROVED, approved_amount=35_000_000, submitted_at=moment)
+    client.force_login(second_verifier)
+
+    response = client.get(stream_url("xlsx"))
+
+    content = b"".join(response.streaming_content)
+    sheet = load_workbook(io.BytesIO(content)).active
+    today = timezone.localdate()
+    assert sheet["A1"].value.startswith("Pengajuan per ") and str(today.year) in sheet["A1"].value
+    assert sheet["A1"].font.bold and all(cell.font.bold for cell in sheet[2])
+    assert sheet.freeze_panes == "A3"
+    header = [cell.value for cell in sheet[2]]
+    approved = sheet.cell(row=3, column=header.index("approved_amount") + 1)
+    assert (approved.value, approved.number_format) == (35_000_000, '"Rp"#,##0')
+    submitted = sheet.cell(row=3, column=header.index("submitted_at") + 1)
+    assert (submitted.value, submitted.number_format) == (datetime.datetime(2020, 10, 2, 9, 30), "dd/mm/yyyy hh:mm")
+    assert sheet.column_dimensions["A"].width >= len("JPS-2020-TKM-32-000001")

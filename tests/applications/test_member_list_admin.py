@@ -161,3 +161,55 @@ def test_the_preview_of_a_list_with_errors_does_not_promise_to_create_anything(c
 
     assert "akan dibuat" not in page
     assert "belum dapat diimpor" in page
+
+
+# --- provinces without a quota, said in the dry run (issue 11 §2) ------------------------------------
+
+
+def test_the_dry_run_says_which_province_has_no_quota_for_the_scheme(client, verifier, small_scheme):
+    from tests.factories import SchemeQuotaFactory
+
+    SchemeQuotaFactory(scheme=small_scheme, province_id="33")  # Jawa Tengah only
+    client.force_login(verifier)
+    client.post(UPLOAD, {"file": csv_upload(member_rows("DSN-A") + member_rows("DSN-B", first_serial=10))})
+    job = MemberListImport.objects.get()
+
+    page = client.get(_job_url(job)).content.decode()
+
+    assert job.status == Status.VALIDATED, "a missing quota does not stop the import"
+    assert job.warnings == [
+        "Provinsi Jawa Barat (32) belum punya kuota skema TKM — Tenaga Kerja Mandiri 2020: 2 kelompok dalam berkas "
+        "ini (baris pertama 2) dapat diimpor, tetapi pengajuannya tidak dapat disetujui sampai kuota provinsi "
+        "ditetapkan. Minta admin pusat menetapkan kuotanya lebih dulu."
+    ]
+    assert 'id="job-warnings"' in page and "belum punya kuota skema" in page
+
+
+def test_the_dry_run_says_nothing_of_quotas_when_the_province_has_one(client, verifier, small_scheme):
+    from tests.factories import SchemeQuotaFactory
+
+    SchemeQuotaFactory(scheme=small_scheme, province_id="32")
+    client.force_login(verifier)
+    client.post(UPLOAD, {"file": csv_upload(member_rows("DSN-A"))})
+
+    job = MemberListImport.objects.get()
+    assert job.warnings == []
+    assert 'id="job-warnings"' not in client.get(_job_url(job)).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "may_import"),
+    [
+        (Role.VERIFIER, True),  # Disnaker officers run the intakes of their region
+        (Role.ADMIN, True),
+        (Role.APPROVER, False),
+        (Role.FINANCE, False),
+        (Role.DIRECTOR, False),
+        (Role.MENTOR, False),
+    ],
+)
+def test_the_roles_that_run_intakes_hold_the_import_permission(db, role, may_import):
+    user = UserFactory(role=role)
+
+    assert user.has_perm("applications.add_memberlistimport") is may_import
+    assert user.has_perm("applications.view_memberlistimport") is may_import

@@ -37,6 +37,15 @@ def fresh(world):
     return services.tallies_recompute()
 
 
+@pytest.fixture
+def outdated(fresh):
+    """The current snapshot, taken an hour before the data it counts was last written."""
+    TallySnapshot.objects.filter(pk=fresh.pk).update(as_of=timezone.now() - datetime.timedelta(hours=1))
+    cache.delete(services.CURRENT_SNAPSHOT_KEY)
+    fresh.refresh_from_db()
+    return fresh
+
+
 @pytest.mark.parametrize(
     "persona", ["applicant", "verifier", "approver", "finance"], ids=lambda persona: f"{persona}-gets-403"
 )
@@ -232,9 +241,28 @@ def test_the_province_table_exports_to_excel_with_the_same_figures(director_clie
     assert "attachment" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("Kode", "Nama", "Kelompok terdaftar")
+    as_of = timezone.localtime(fresh.as_of)
+    assert rows[0][0].startswith("Rekap provinsi — TKM 2020 per ")
+    assert rows[0][0].endswith(f"{as_of:%H:%M} WIB")
+    assert rows[1][:3] == ("Kode", "Nama", "Kelompok terdaftar")
     jabar = next(row for row in rows if row[0] == "32")
     assert jabar[2] == 8 and jabar[5] == 3
+
+
+def test_the_excel_export_is_made_for_people(director_client, fresh):
+    response = director_client.get(reverse("dashboards:export_provinces", args=["xlsx"]), {"tahun": 2020})
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[2]]
+    money = header.index("Nilai disetujui (Rp)") + 1
+    jabar_row = next(row for row in sheet.iter_rows(min_row=3) if row[0].value == "32")
+    assert sheet["A1"].font.bold and "per" in sheet["A1"].value
+    assert all(cell.font.bold for cell in sheet[2])
+    assert sheet.freeze_panes == "A3"
+    assert jabar_row[money - 1].number_format == '"Rp"#,##0'
+    assert isinstance(jabar_row[money - 1].value, int), "money stays a number the spreadsheet can sum"
+    assert sheet.column_dimensions["B"].width >= len("Nama") + 2
+    assert sheet.column_dimensions["C"].width >= len("Kelompok terdaftar")
 
 
 def test_exports_escape_formulas_in_names(director_client, world, fresh):
@@ -265,7 +293,7 @@ def real_commits(test):
 
 
 @real_commits
-def test_refresh_queues_a_recompute_after_commit(director_client, director, fresh):
+def test_refresh_queues_a_recompute_after_commit(director_client, director, outdated):
     with mock.patch.object(recompute_tallies, "apply_async") as apply_async:
         response = director_client.post(reverse("dashboards:refresh"), follow=True)
 
@@ -275,15 +303,15 @@ def test_refresh_queues_a_recompute_after_commit(director_client, director, fres
 
 
 @real_commits
-def test_refresh_in_eager_mode_makes_a_new_current_snapshot(director_client, fresh):
+def test_refresh_in_eager_mode_makes_a_new_current_snapshot(director_client, outdated):
     director_client.post(reverse("dashboards:refresh"))
 
-    assert services.current_snapshot() != fresh
+    assert services.current_snapshot() != outdated
     assert TallySnapshot.objects.count() == 2
 
 
 @real_commits
-def test_refresh_is_throttled(director_client, fresh):
+def test_refresh_is_throttled(director_client, outdated):
     with mock.patch.object(recompute_tallies, "apply_async") as apply_async:
         director_client.post(reverse("dashboards:refresh"))
         response = director_client.post(reverse("dashboards:refresh"), follow=True)
@@ -293,12 +321,32 @@ def test_refresh_is_throttled(director_client, fresh):
 
 
 @real_commits
-def test_refresh_is_allowed_again_after_the_interval(director_client, director, fresh):
+def test_refresh_is_allowed_again_after_the_interval(director_client, director, outdated):
     TallyRefresh.objects.create(requested_by=director, requested_at=timezone.now() - datetime.timedelta(minutes=6))
     with mock.patch.object(recompute_tallies, "apply_async") as apply_async:
         director_client.post(reverse("dashboards:refresh"))
 
     assert apply_async.call_count == 1
+
+
+@real_commits
+def test_refresh_says_the_data_is_already_fresh_and_queues_nothing(director_client, fresh):
+    with mock.patch.object(recompute_tallies, "apply_async") as apply_async:
+        response = director_client.post(reverse("dashboards:refresh"), follow=True)
+
+    apply_async.assert_not_called()
+    assert "Data sudah terbaru: tidak ada perubahan sejak rekap" in response.content.decode()
+    assert not TallyRefresh.objects.exists()
+
+
+@real_commits
+def test_refresh_after_an_application_changed_queues_a_recompute(director_client, fresh, world):
+    application = next(iter(world.applications.values()))
+    application.save()  # its updated_at moves past the snapshot
+    with mock.patch.object(recompute_tallies, "apply_async") as apply_async:
+        director_client.post(reverse("dashboards:refresh"))
+
+    apply_async.assert_called_once()
 
 
 def test_refresh_is_post_only(director_client):
@@ -341,7 +389,7 @@ def test_the_director_role_holds_the_dashboard_permission(director):
 
 @real_commits
 def test_with_redis_really_unreachable_the_dashboard_serves_the_snapshot_and_the_button_says_not_queued(
-    director_client, fresh, settings, monkeypatch
+    director_client, outdated, settings, monkeypatch
 ):
     """No mocks: the broker and the cache point at a closed port on 127.0.0.1."""
     from jps_portal.celery import celery_app
@@ -364,7 +412,7 @@ def test_with_redis_really_unreachable_the_dashboard_serves_the_snapshot_and_the
     assert 'id="tile-groups">10<' in page.content.decode()
     assert refresh.status_code == 200
     assert "tidak dapat dijadwalkan" in refresh.content.decode(), [str(m) for m in refresh.context["messages"]]
-    assert services.current_snapshot() == fresh
+    assert services.current_snapshot() == outdated
 
 
 def _forget_broker_connections(app) -> None:

@@ -91,8 +91,8 @@ def test_pay_fail_reissue_report_unlock_pay_lpj_complete(approve, finance, appli
         description="Benang dan kancing", upload=photo(), by=applicant,
     )  # fmt: skip
     reports.report_treasury_return_record(
-        tranche=tahap_2, ntpn="0A1B2C3D4E5F6A7B", billing_code="", paid_on=today, upload=photo("bukti.jpg"),
-        by=applicant,
+        tranche=tahap_2, amount=500_000, ntpn="0A1B2C3D4E5F6A7B", billing_code="", paid_on=today,
+        upload=photo("bukti.jpg"), by=applicant,
     )  # fmt: skip
     lpj = UsageReport.objects.get(tranche=tahap_2)
     reports.report_submit(report=lpj, by=applicant)

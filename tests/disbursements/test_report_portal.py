@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from disbursements import reports
-from disbursements.models import AttendanceDay, ReportReceipt, Tranche, UsageReport
+from disbursements.models import AttendanceDay, ReportReceipt, Tranche, TreasuryReturn, UsageReport
 from tests.disbursements.report_factories import days_ago, funded_application, photo
 from tests.factories import UserFactory
 
@@ -308,3 +308,132 @@ def test_the_padat_karya_report_page_shows_the_wages_from_the_rates(group_client
 
     assert "1 HOK × Rp120.000" in page
     assert "Unggah sedikitnya satu foto lokasi pekerjaan." in page
+
+
+# --- refusals that say what happened (issue 11 §2) ---------------------------------------------------
+
+
+def _messages_on(response):
+    return [str(message) for message in response.context["messages"]] if response.context else []
+
+
+def test_a_receipt_posted_from_an_old_tab_after_submission_is_refused_with_a_message(client, applicant):
+    application = funded_application(user=applicant)
+    report = _submitted(application)
+    client.force_login(applicant)
+    url = reverse("disbursements:receipt_add", args=[_tahap(application).pk])
+    data = {"category": "materials", "description": "Kain", "amount": "100.000", "spent_on": days_ago(2)}
+
+    response = client.post(url, {**data, "file": photo()}, follow=True)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "sudah berstatus “Diajukan”, jadi tidak dapat diubah lagi" in page
+    assert "Tidak ada yang disimpan" in page
+    assert report.receipts.count() == 1
+
+
+def test_accept_confirmed_twice_says_it_was_already_decided_and_changes_nothing(client, verifier, applicant):
+    application = funded_application(user=applicant)
+    report = _submitted(application)
+    client.force_login(verifier)
+    url = reverse("admin:disbursements_usagereport_changelist")
+    data = {"action": "accept_selected", helpers.ACTION_CHECKBOX_NAME: [report.pk], "confirm": "yes"}
+    client.post(url, data)
+    changes = report.status_changes.count()
+
+    again = client.post(url, data, follow=True)
+
+    text = " ".join(_messages_on(again))
+    assert "sudah diputuskan “Diterima”" in text and "tidak ada yang diubah" in text
+    assert report.status_changes.count() == changes
+    assert _tahap(application, 2).status == Tranche.Status.SCHEDULED
+
+
+def test_a_decision_posted_again_on_a_filtered_list_that_no_longer_holds_the_row_says_so(client, verifier, applicant):
+    report = _submitted(funded_application(user=applicant))
+    client.force_login(verifier)
+    url = reverse("admin:disbursements_usagereport_changelist") + "?status__exact=submitted"
+    data = {"action": "accept_selected", helpers.ACTION_CHECKBOX_NAME: [report.pk], "confirm": "yes"}
+    client.post(url, data)
+
+    for again in (client.post(url, data, follow=True), client.post(url, {**data, "confirm": ""}, follow=True)):
+        assert again.status_code == 200
+        assert "sudah tidak ada di daftar ini" in " ".join(_messages_on(again))
+    report.refresh_from_db()
+    assert report.status == UsageReport.Status.ACCEPTED
+
+
+def _final_with_deposit(applicant):
+    application = funded_application(user=applicant, plan=(100,))
+    tranche = _tahap(application)
+    reports.report_receipt_add(
+        tranche=tranche,
+        category="equipment",
+        amount=39_000_000,
+        spent_on=days_ago(2),
+        description="Mesin",
+        upload=photo(),
+        by=applicant,
+    )
+    reports.report_treasury_return_record(
+        tranche=tranche,
+        amount=1_000_000,
+        ntpn="0A1B2C3D4E5F6A7B",
+        billing_code="820201234567890",
+        paid_on=days_ago(1),
+        upload=photo("bukti.jpg"),
+        by=applicant,
+    )
+    report = UsageReport.objects.get(tranche=tranche)
+    return reports.report_submit(report=report, by=applicant)
+
+
+def test_the_verifiers_lpj_page_shows_the_deposit_and_how_the_unspent_money_was_reached(client, verifier, applicant):
+    report = _final_with_deposit(applicant)
+    client.force_login(verifier)
+
+    page = client.get(reverse("admin:disbursements_usagereport_change", args=[report.pk])).content.decode()
+
+    assert "0A1B2C3D4E5F6A7B" in page and "820201234567890" in page
+    assert reverse("disbursements:file", args=["setoran", report.tranche.application.treasury_return.pk]) in page
+    assert "Perhitungan sisa dana" in page
+    assert "Rp40.000.000" in page and "Rp39.000.000" in page and "Rp1.000.000" in page
+    assert "Sama dengan sisa dana." in page
+    assert "dana tahap diterima" in page.lower()
+
+
+def test_the_group_types_the_deposit_amount_and_a_different_one_is_refused(group_client, applicant):
+    application = funded_application(user=applicant, plan=(100,))
+    tranche = _tahap(application)
+    reports.report_receipt_add(
+        tranche=tranche,
+        category="equipment",
+        amount=39_000_000,
+        spent_on=days_ago(2),
+        description="Mesin",
+        upload=photo(),
+        by=applicant,
+    )
+    url = reverse("disbursements:treasury_return", args=[tranche.pk])
+    data = {"ntpn": "0A1B2C3D4E5F6A7B", "billing_code": "", "paid_on": days_ago(1).isoformat()}
+
+    refused = group_client.post(url, {**data, "amount": "Rp 1.500.000", "file": photo("bukti.jpg")})
+    accepted = group_client.post(url, {**data, "amount": "1.000.000", "file": photo("bukti.jpg")})
+
+    assert refused.status_code == 400
+    assert "tidak sama dengan sisa dana Rp1.000.000" in refused.content.decode()
+    assert "dibayar Rp40.000.000 − dibelanjakan Rp39.000.000" in refused.content.decode()
+    assert accepted.status_code == 302
+    assert TreasuryReturn.objects.get(application=application).amount == 1_000_000
+
+
+def test_the_report_page_says_from_which_day_receipts_may_be_dated(group_client, applicant):
+    application = funded_application(user=applicant)
+    tranche = _tahap(application)
+    paid_on = reports.tranche_paid_on(tranche)
+
+    page = group_client.get(reverse("disbursements:report", args=[tranche.pk])).content.decode()
+
+    assert f'min="{paid_on.isoformat()}"' in page
+    assert "tanggal dana tahap ini diterima" in page

@@ -74,10 +74,30 @@ def test_it_refuses_receipts_adding_up_to_more_than_the_tranche(tkm, applicant):
 
 
 def test_it_refuses_a_receipt_dated_before_the_approval(tkm, applicant):
-    with pytest.raises(ValidationError, match="di luar masa kegiatan"):
+    with pytest.raises(ValidationError, match="lebih awal dari tanggal dana tahap 1 diterima"):
         _receipt(tkm, applicant, amount=1_000_000, spent_on=days_ago(APPROVED_DAYS_AGO + 1))
 
     assert not ReportReceipt.objects.exists()
+
+
+def test_it_refuses_spending_dated_after_the_approval_but_before_the_money_arrived(tkm, applicant):
+    # Approved 10 days ago, tahap 1 paid 9 days ago: a receipt of 10 days ago predates the money.
+    paid_on = reports.tranche_paid_on(_tahap(tkm))
+    assert paid_on == days_ago(APPROVED_DAYS_AGO - 1)
+
+    with pytest.raises(ValidationError) as refusal:
+        _receipt(tkm, applicant, amount=1_000_000, spent_on=days_ago(APPROVED_DAYS_AGO))
+
+    message = refusal.value.messages[0]
+    assert "lebih awal dari tanggal dana tahap 1 diterima" in message
+    assert "sejak dana dibayarkan" in message
+    assert not ReportReceipt.objects.exists()
+
+
+def test_it_accepts_a_receipt_dated_on_the_day_the_money_arrived(tkm, applicant):
+    _receipt(tkm, applicant, amount=1_000_000, spent_on=days_ago(APPROVED_DAYS_AGO - 1))
+
+    assert ReportReceipt.objects.get().spent_on == days_ago(APPROVED_DAYS_AGO - 1)
 
 
 def test_it_refuses_a_receipt_dated_in_the_future(tkm, applicant):
@@ -298,6 +318,7 @@ def test_the_final_lpj_completes_the_application_and_records_the_treasury_return
     reports.report_photo_add(tranche=report.tranche, upload=photo("warung.jpg"), caption="Warung", by=applicant)
     reports.report_treasury_return_record(
         tranche=report.tranche,
+        amount=1_000_000,
         ntpn="0a1b2c3d4e5f6a7b",
         billing_code="820201234567890",
         paid_on=days_ago(1),
@@ -323,6 +344,7 @@ def test_a_treasury_return_that_no_longer_matches_the_unspent_money_blocks_accep
     application, report = _final_report(applicant)
     reports.report_treasury_return_record(
         tranche=report.tranche,
+        amount=1_000_000,
         ntpn="0A1B2C3D4E5F6A7B",
         billing_code="",
         paid_on=days_ago(1),
@@ -354,7 +376,7 @@ def test_the_final_lpj_counts_the_spending_of_every_accepted_tahap(tkm, applican
     reports.report_accept(report=report, by=verifier)
     Tranche.objects.filter(pk=_tahap(tkm, 2).pk).update(status=Tranche.Status.PAID, paid_at=timezone.now())
     Application.objects.filter(pk=tkm.pk).update(status=Application.Status.REPORTING)
-    _receipt(tkm, applicant, amount=12_000_000, category="materials", number=2)  # of Rp12.000.000
+    _receipt(tkm, applicant, amount=12_000_000, category="materials", number=2, spent_on=days_ago(0))
     final = UsageReport.objects.get(tranche__number=2)
 
     assert final.kind == UsageReport.Kind.FINAL
@@ -365,6 +387,7 @@ def test_a_treasury_return_recorded_by_mistake_can_be_removed_before_acceptance(
     application, report = _final_report(applicant)
     reports.report_treasury_return_record(
         tranche=report.tranche,
+        amount=1_000_000,
         ntpn="0A1B2C3D4E5F6A7B",
         billing_code="",
         paid_on=days_ago(1),
@@ -381,3 +404,57 @@ def test_a_treasury_return_recorded_by_mistake_can_be_removed_before_acceptance(
     assert not TreasuryReturn.objects.exists()
     report.refresh_from_db()
     assert report.status == Status.SUBMITTED
+
+
+def _deposit(report, applicant, *, amount=1_000_000, paid_on=None):
+    return reports.report_treasury_return_record(
+        tranche=report.tranche,
+        amount=amount,
+        ntpn="0A1B2C3D4E5F6A7B",
+        billing_code="",
+        paid_on=paid_on or days_ago(1),
+        upload=photo("bukti.jpg"),
+        by=applicant,
+    )
+
+
+def test_a_deposit_amount_that_differs_from_the_unspent_money_is_refused_with_the_computation(applicant):
+    _application, report = _final_report(applicant)  # Rp40.000.000 paid, Rp39.000.000 spent
+
+    with pytest.raises(ValidationError) as refusal:
+        _deposit(report, applicant, amount=900_000)
+
+    assert refusal.value.message_dict["amount"] == [
+        "Nilai setoran Rp900.000 tidak sama dengan sisa dana Rp1.000.000 "
+        "(dibayar Rp40.000.000 − dibelanjakan Rp39.000.000 = Rp1.000.000). "
+        "Periksa nilai pada bukti setor; bila pengeluaran belum lengkap, lengkapi dulu kuitansinya."
+    ]
+    assert not TreasuryReturn.objects.exists()
+
+
+def test_a_deposit_dated_before_the_last_tahap_was_paid_is_refused(applicant):
+    _application, report = _final_report(applicant)
+
+    with pytest.raises(ValidationError) as refusal:
+        _deposit(report, applicant, paid_on=days_ago(APPROVED_DAYS_AGO))
+
+    assert "Tanggal setor" in refusal.value.message_dict["paid_on"][0]
+    assert "lebih awal dari tanggal dana tahap 1 diterima" in refusal.value.message_dict["paid_on"][0]
+    assert not TreasuryReturn.objects.exists()
+
+
+def test_the_unspent_figure_lists_each_paid_tahap_and_the_spending_counted(tkm, applicant, verifier):
+    report = _submitted_tkm_report(tkm, applicant)  # Rp27.000.000 of Rp28.000.000
+    reports.report_accept(report=report, by=verifier)
+    Tranche.objects.filter(pk=_tahap(tkm, 2).pk).update(status=Tranche.Status.PAID, paid_at=timezone.now())
+    Application.objects.filter(pk=tkm.pk).update(status=Application.Status.REPORTING)
+    _receipt(tkm, applicant, amount=11_500_000, category="materials", number=2, spent_on=days_ago(0))
+    final = UsageReport.objects.get(tranche__number=2)
+
+    figure = reports.unspent_figure(final)
+
+    assert [(line.number, line.paid, line.spent, line.counted) for line in figure.lines] == [
+        (1, 28_000_000, 27_000_000, True),
+        (2, 12_000_000, 11_500_000, True),
+    ]
+    assert figure.computation == "dibayar Rp40.000.000 − dibelanjakan Rp38.500.000 = Rp1.500.000"

@@ -25,7 +25,14 @@ def read_csv(content: bytes) -> list[dict[str, str]]:
 def read_xlsx(content: bytes) -> list[dict[str, object]]:
     sheet = load_workbook(io.BytesIO(content), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
+    if is_title_row(rows[0]):
+        rows = rows[1:]
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def is_title_row(row: tuple) -> bool:
+    """The people-facing XLSX starts with "<title> per <tanggal>" alone in A1 (spreadsheets.workbook)."""
+    return isinstance(row[0], str) and " per " in row[0] and all(cell is None for cell in row[1:])
 
 
 def read_export(response: HttpResponse, file_format: str) -> list[dict[str, object]]:
