@@ -9,7 +9,7 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -318,10 +318,10 @@ def tracking_path(ticket: Ticket) -> str:
 
 def tickets_escalate_overdue(*, today: datetime.date | None = None, limit: int = 200_000) -> int:
     """Open tickets past their due date go one level up (regency → province → national), to an
-    officer there, with a new due date; the complainant is told. Set-based: one read of the overdue
-    tickets, one officer chosen per province (or nationally), a few UPDATEs, the history rows and the
-    messages in bulk. Idempotent for a day: an escalated ticket is due again only after its new
-    service level. Rows another worker holds are skipped (``skip_locked``) and caught next run."""
+    officer there, with a new due date; each receiving officer gets one e-mail listing how many came.
+    Set-based: one read of the overdue tickets, one officer chosen per province (or nationally), a few
+    UPDATEs, the history rows by INSERT … SELECT. Idempotent for a day: an escalated ticket is due
+    again only after its new service level. Rows another worker holds are skipped (``skip_locked``)."""
     today = today or _today()
     with transaction.atomic():
         rows = list(
@@ -329,29 +329,35 @@ def tickets_escalate_overdue(*, today: datetime.date | None = None, limit: int =
             .filter(due_on__lt=today, level__lt=Ticket.Level.NATIONAL)
             .select_for_update(skip_locked=True)
             .order_by("pk")
-            .values_list("pk", "category_id", "level", "province_id", "status", "number", "tracking_token")[:limit]
+            .values_list("pk", "category_id", "level", "province_id")[:limit]
         )
         if not rows:
             return 0
-        due = {category.pk: add_working_days(today, category.sla_working_days) for category in Category.objects.all()}
         # One officer per destination: the province's (least loaded), else national.
         destinations: dict[tuple[int, str], tuple[AbstractBaseUser | None, int]] = {}
-        plan: dict[tuple[int, int, int | None, datetime.date], list[int]] = {}
-        for pk, category_id, level, province_id, _status, _number, _token in rows:
+        by_destination: dict[tuple[int, int | None], list[int]] = {}
+        by_category: dict[int, list[int]] = {}
+        for pk, category_id, level, province_id in rows:
             key = (level + 1, province_id)
             if key not in destinations:
                 destinations[key] = _pick_officer_at(level + 1, province_id)
             officer, final_level = destinations[key]
-            officer_id = officer.pk if officer is not None else None
-            plan.setdefault((final_level, category_id, officer_id, due[category_id]), []).append(pk)
-        for (level, _category_id, officer_id, due_on), ids in plan.items():
-            fields: dict[str, object] = {"level": level, "due_on": due_on}
+            by_destination.setdefault((final_level, officer.pk if officer else None), []).append(pk)
+            by_category.setdefault(category_id, []).append(pk)
+        for (level, officer_id), ids in by_destination.items():
+            fields: dict[str, object] = {"level": level}
             if officer_id is not None:
                 fields["assigned_to_id"] = officer_id
             for chunk in _chunks(ids):
                 Ticket.objects.filter(pk__in=chunk).update(**fields)
-        _escalation_history(rows, plan)
-        _escalation_messages([pk for pk, *_rest in rows])
+        sla = dict(Category.objects.values_list("pk", "sla_working_days"))
+        for category_id, ids in by_category.items():
+            for chunk in _chunks(ids):
+                Ticket.objects.filter(pk__in=chunk).update(due_on=add_working_days(today, sla[category_id]))
+        _escalation_history([pk for pk, *_rest in rows])
+        _escalation_digests(
+            {officer_id: len(ids) for (_level, officer_id), ids in by_destination.items() if officer_id}
+        )
     return len(rows)
 
 
@@ -368,67 +374,45 @@ def _chunks(ids: list[int], size: int = 5_000) -> list[list[int]]:
     return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
-def _escalation_history(rows: list[tuple], plan: dict) -> None:
-    placed = {pk: level for (level, _category_id, _officer_id, _due_on), ids in plan.items() for pk in ids}
-    now = timezone.now()
-    notes = {level: _("Melewati batas waktu: dinaikkan ke tingkat %(level)s.") % {"level": Ticket.Level(level).label}
-             for level in (Ticket.Level.PROVINCE, Ticket.Level.NATIONAL)}  # fmt: skip
-    # The officer each ticket now has (one kept when nobody was found higher up).
-    officers: dict[int, int | None] = {}
-    for chunk in _chunks([pk for pk, *_rest in rows]):
-        officers.update(Ticket.objects.filter(pk__in=chunk).values_list("pk", "assigned_to_id"))
-    TicketHistory.objects.bulk_create(
-        (
-            TicketHistory(
-                ticket_id=pk,
-                kind=TicketHistory.Kind.ESCALATION,
-                from_status=status,
-                to_status=status,
-                assigned_to_id=officers.get(pk),
-                level=placed[pk],
-                changed_at=now,
-                note=notes[placed[pk]],
+def _escalation_history(ids: list[int]) -> None:
+    """One history row per escalated ticket, written by the database from the tickets as they now are."""
+    history, tickets = TicketHistory._meta.db_table, Ticket._meta.db_table
+    notes = [
+        _("Melewati batas waktu: dinaikkan ke tingkat %(level)s.") % {"level": Ticket.Level(level).label}
+        for level in (Ticket.Level.PROVINCE, Ticket.Level.NATIONAL)
+    ]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        for chunk in _chunks(ids):
+            placeholders = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {history} "  # noqa: S608 - table names from the models, values as parameters
+                "(ticket_id, kind, from_status, to_status, assigned_to_id, level, changed_at, note) "
+                f"SELECT id, %s, status, status, assigned_to_id, level, %s, "
+                f"CASE WHEN level = %s THEN %s ELSE %s END FROM {tickets} WHERE id IN ({placeholders})",
+                [str(TicketHistory.Kind.ESCALATION), now, int(Ticket.Level.PROVINCE), *notes, *chunk],
             )
-            for pk, _category_id, _level, _province_id, status, _number, _token in rows
-        ),
-        batch_size=5_000,
+
+
+def _escalation_digests(counts: dict[int, int]) -> None:
+    """One e-mail per officer who received escalated tickets (not one per ticket): how many, and where."""
+    from django.urls import reverse
+
+    url = absolute_url(reverse("admin:grievances_ticket_changelist") + "?status__exact=assigned")
+    officers = get_user_model().objects.filter(pk__in=list(counts)).exclude(email="").only("pk", "email")
+    day = _today().isoformat()
+    messages_queue_bulk(
+        drafts=[
+            MessageDraft(
+                Message.Channel.EMAIL,
+                officer.email,
+                "tickets_escalated",
+                f"tickets-escalated:{officer.pk}:{day}",
+                {"count": counts[officer.pk], "url": url},
+            )
+            for officer in officers
+        ]
     )
-
-
-def _escalation_messages(ids: list[int]) -> None:
-    """One message per complainant with a phone or an e-mail, queued in bulk, rendered by the worker."""
-    drafts = []
-    for chunk in _chunks(ids):
-        tickets = Ticket.objects.filter(pk__in=chunk).exclude(complainant_phone="", complainant_email="")
-        for ticket in tickets.only("pk", "number", "tracking_token", "status", "level", "complainant_phone",
-                                   "complainant_email"):  # fmt: skip
-            context = {
-                "number": ticket.number,
-                "status": str(ticket.get_status_display()),
-                "url": absolute_url(tracking_path(ticket)),
-            }
-            step = f"escalated-{ticket.level}"
-            if ticket.complainant_phone:
-                drafts.append(
-                    MessageDraft(
-                        Message.Channel.SMS,
-                        ticket.complainant_phone,
-                        "ticket_update",
-                        f"ticket:{ticket.pk}:{step}:sms",
-                        context,
-                    )  # fmt: skip
-                )
-            if ticket.complainant_email:
-                drafts.append(
-                    MessageDraft(
-                        Message.Channel.EMAIL,
-                        ticket.complainant_email,
-                        "ticket_update",
-                        f"ticket:{ticket.pk}:{step}:email",
-                        context,
-                    )  # fmt: skip
-                )
-    messages_queue_bulk(drafts=drafts)
 
 
 # --- messages --------------------------------------------------------------------------------------

@@ -232,7 +232,7 @@ def test_reassignment_is_recorded_with_who_and_why(categories, verifier, funded)
     assert (ticket.assigned_to, last.kind, last.changed_by, last.note) == (colleague, "assignment", verifier, "Cuti.")
 
 
-def test_an_overdue_ticket_escalates_once_and_the_complainant_is_told(categories, verifier, funded):
+def test_an_overdue_ticket_escalates_once_and_the_receiving_officer_is_told(categories, verifier, funded):
     national = UserFactory(username="pusat", scope_national=True, role=Role.VERIFIER)
     ticket = services.ticket_file(
         category=categories["kelompok-fiktif"],
@@ -250,7 +250,9 @@ def test_an_overdue_ticket_escalates_once_and_the_complainant_is_told(categories
     assert (ticket.level, ticket.assigned_to) == (Ticket.Level.NATIONAL, national)
     assert ticket.due_on > later
     assert ticket.history.filter(kind=TicketHistory.Kind.ESCALATION).count() == 1
-    assert Message.objects.filter(template="ticket_update", to="warga@example.id").count() == 2  # filed, escalated
+    assert Message.objects.filter(template="ticket_update", to="warga@example.id").count() == 1  # when filed
+    digest = Message.objects.get(template="tickets_escalated")
+    assert (digest.to, digest.context["count"]) == (national.email, 1)
 
 
 # --- who sees what ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ templates/notifications/ is produced here through the service that really sends 
 read as the person gets it (Django's mail outbox, the SMS outbox); a bare path (``/pengajuan/12/``,
 ``href="/…"``) or a link without a host fails. A new template that no case here produces fails too."""
 
+import datetime
 import re
 from pathlib import Path
 
@@ -103,6 +104,9 @@ def _every_message(client, approve, invited_group, django_capture_on_commit_call
             phone="081277778888",
             email="pelapor@example.id",
         )
+        # tickets_escalated: past its deadline, the ticket goes up to a national officer, told by e-mail.
+        UserFactory(username="pusat", email="pusat@example.id", role=Role.VERIFIER, scope_national=True)
+        grievance_services.tickets_escalate_overdue(today=timezone.localdate() + datetime.timedelta(days=60))
 
 
 def test_every_link_in_every_message_is_absolute(
