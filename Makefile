@@ -15,6 +15,8 @@ DEV_STAMP := $(VENV)/.installed-requirements-dev
 
 # Extra pytest arguments: make test ARGS="-k nik"
 ARGS ?=
+# The port `make run` serves on: PORT=8100 make run
+PORT ?= 8000
 
 # settings.py reads .env only with DJANGO_READ_DOT_ENV_FILE=true (honcho loads it for `make prod`);
 # the development targets still spell out their profile, so a stray environment cannot leak into them.
@@ -22,10 +24,16 @@ DEV_ENV := DJANGO_ENV=development DJANGO_DEBUG=true ALLOWED_HOSTS='localhost,127
 	EMAIL_URL=consolemail:// MEDIA_ROOT='$(CURDIR)/media'
 # The embedded default: SQLite file, Celery tasks run eagerly in-process, no services needed.
 SQLITE_ENV := $(DEV_ENV) DATABASE_URL='sqlite:///$(CURDIR)/db.sqlite3' REDIS_URL= CELERY_BROKER_URL=
-# The same code against the real services. pytest-django creates and uses test_<name> itself. Override
-# on the command line when needed: make test-services SERVICES_DATABASE_URL=postgres://user:pw@host/db
-SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jps_portal
-SERVICES_REDIS_URL ?= redis://127.0.0.1:6379/15
+# The same code against the real services. pytest-django creates and uses test_<name> itself. Every
+# name comes from the environment or the command line, so two runs can share one PostgreSQL and one
+# Redis without touching each other: make test-services SERVICES_DB_NAME=jps_mine SERVICES_REDIS_DB=6
+# (or whole URLs: SERVICES_DATABASE_URL=postgres://user:pw@host/db SERVICES_REDIS_URL=redis://host/6).
+SERVICES_PG_URL ?= postgres://postgres@127.0.0.1:5432
+SERVICES_DB_NAME ?= jps_portal
+SERVICES_REDIS_HOST ?= 127.0.0.1:6379
+SERVICES_REDIS_DB ?= 15
+SERVICES_DATABASE_URL ?= $(SERVICES_PG_URL)/$(SERVICES_DB_NAME)
+SERVICES_REDIS_URL ?= redis://$(SERVICES_REDIS_HOST)/$(SERVICES_REDIS_DB)
 SERVICES_ENV := $(DEV_ENV) DATABASE_URL='$(SERVICES_DATABASE_URL)' REDIS_URL='$(SERVICES_REDIS_URL)' \
 	CELERY_BROKER_URL='$(SERVICES_REDIS_URL)'
 # Production profile for `check --deploy`, with a throwaway secret made up on each run. Other values in
@@ -68,15 +76,15 @@ install-dev: $(DEV_STAMP) ## Create .venv and install requirements-dev.txt (test
 
 # --- Everyday targets -----------------------------------------------------------------------
 
-run: $(REQ_STAMP) ## Migrate, seed the launch demo, serve on http://127.0.0.1:8000/ (SQLite, eager tasks)
+run: $(REQ_STAMP) ## Migrate, seed the launch demo, serve on http://127.0.0.1:$PORT/ (8000; SQLite, eager tasks)
 	$(SQLITE_ENV) $(PY) manage.py migrate --noinput
 	$(SQLITE_ENV) $(PY) manage.py seed_demo
 	@echo
-	@echo "  JPS Portal:  http://127.0.0.1:8000/"
-	@echo "  Admin:       http://127.0.0.1:8000/admin/"
+	@echo "  JPS Portal:  http://127.0.0.1:$(PORT)/"
+	@echo "  Admin:       http://127.0.0.1:$(PORT)/admin/"
 	@echo "  (logins printed above by seed_demo; stop with Ctrl-C)"
 	@echo
-	$(SQLITE_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(SQLITE_ENV) PORTAL_BASE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(DEV_STAMP) ## Run the test suite on SQLite with eager tasks, no services (ARGS="-k nik")
 	$(SQLITE_ENV) $(VENV)/bin/pytest $(ARGS)

@@ -13,7 +13,9 @@ The first command builds the national dataset (51,000 groups / 1,020,000 members
    both databases, counts the national page's queries (in-process test client) and drives the page
    with ``--clients`` concurrent clients through gunicorn on 127.0.0.1 for ``--requests`` requests
    (bounded), printing p50 / p95 (target p95 < 100 ms) and the same-run ceiling of ``/healthz``.
-The small database is dropped and recreated (only if its name contains "bench").
+The small database is dropped and recreated (only if its name contains "bench"). gunicorn's cache and
+sessions go to ``--redis`` (default ``DASHBOARD_BENCH_REDIS_URL``, else ``redis://127.0.0.1:6379/9``),
+which is flushed first: two runs sharing one Redis need different databases there.
 """
 
 import argparse
@@ -98,7 +100,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=3000, help="page requests per database (bounded)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument(
-        "--redis", default="redis://127.0.0.1:6379/9", help="gunicorn's cache and sessions (flushed first)"
+        "--redis",
+        default=os.environ.get("DASHBOARD_BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
+        help="gunicorn's cache and sessions, flushed first (default: DASHBOARD_BENCH_REDIS_URL, else db 9)",
     )
     return parser.parse_args()
 

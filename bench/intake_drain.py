@@ -11,7 +11,8 @@ e-mail run too — the whole work an application costs a worker. Printed: applic
 queries per application, the outcome counts, and the load average. ``--profile`` runs one process
 under pyinstrument (pip install pyinstrument) and prints where the time goes.
 
-The database named in DATABASE_URL is dropped and recreated.
+The database named in DATABASE_URL (default ``jps_bench_drain``) is dropped and recreated; its name
+must contain "bench". No Redis is used (tasks run eagerly in the draining processes).
 """
 
 import argparse
@@ -67,13 +68,16 @@ def _load() -> str:
 
 def _recreate_database() -> None:
     import psycopg2
+    from psycopg2 import sql
 
     name = DATABASE_URL.rsplit("/", 1)[1]
+    if "bench" not in name:
+        sys.exit(f"DATABASE_URL must name a bench database (its name contains 'bench'): {name!r}")
     admin = psycopg2.connect(DATABASE_URL.rsplit("/", 1)[0] + "/postgres")
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {name}")
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     admin.close()
 
 

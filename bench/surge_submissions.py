@@ -13,8 +13,11 @@ valid unique NIKs, a TKM proposal and three small documents.
 exactly one application per ketua. Printed: requests/s, p50/p95/max latency, status codes, and —
 measured in the same run on the same server — the requests/s of a trivial view (``/healthz``).
 
-Everything runs on 127.0.0.1; loops are bounded by count and time. The database is
-``jps_bench_surge`` (dropped and recreated); Celery tasks go to Redis db 14, with no worker.
+Everything runs on 127.0.0.1; loops are bounded by count and time. The database ``SURGE_DATABASE``
+(default ``jps_bench_surge``) on ``BENCH_PG_URL`` (default ``postgres://postgres@127.0.0.1:5432``) is
+dropped and recreated; Celery tasks, cache and sessions go to ``SURGE_REDIS_URL`` (default
+``redis://127.0.0.1:6379/14``), which is flushed first, with no worker until the drain. Two runs
+sharing one server need different names, e.g. ``SURGE_DATABASE=jps_bench_surge_2 SURGE_REDIS_URL=…/13``.
 """
 
 import argparse
@@ -35,9 +38,14 @@ import uuid
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATABASE = "jps_bench_surge"
-DATABASE_URL = os.environ.get("SURGE_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DATABASE}")
-REDIS_URL = "redis://127.0.0.1:6379/14"
+# SURGE_DATABASE_URL (a whole URL) is still read, for scripts written before the names came apart.
+DATABASE_URL = os.environ.get(
+    "SURGE_DATABASE_URL",
+    f"{os.environ.get('BENCH_PG_URL', 'postgres://postgres@127.0.0.1:5432')}/"
+    f"{os.environ.get('SURGE_DATABASE', 'jps_bench_surge')}",
+)
+DATABASE = DATABASE_URL.rsplit("/", 1)[1]
+REDIS_URL = os.environ.get("SURGE_REDIS_URL", "redis://127.0.0.1:6379/14")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 40
 PASSWORD = "surge-Bench-2026!"
@@ -48,6 +56,8 @@ PATHS = {"queued": "/pengajuan/antrean/", "direct": "/pengajuan/lengkap/"}
 
 def main() -> None:
     args = _arguments()
+    if "bench" not in DATABASE:
+        sys.exit(f"The database must be a bench database (its name contains 'bench'): {DATABASE!r}")
     os.environ.update(DATABASE_URL=DATABASE_URL, DJANGO_SETTINGS_MODULE="jps_portal.settings")
     _recreate_database()
     _empty_broker()
@@ -89,19 +99,20 @@ def _arguments() -> argparse.Namespace:
 
 def _recreate_database() -> None:
     import psycopg2
+    from psycopg2 import sql
 
     admin = psycopg2.connect(DATABASE_URL.rsplit("/", 1)[0] + "/postgres")
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {DATABASE}")
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DATABASE)))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
     admin.close()
 
 
 def _empty_broker() -> None:
     import redis
 
-    redis.Redis.from_url(REDIS_URL).flushdb()  # db 14 is this benchmark's own
+    redis.Redis.from_url(REDIS_URL).flushdb()  # SURGE_REDIS_URL's db is this benchmark's own
 
 
 def _server_env() -> dict[str, str]:

@@ -146,3 +146,58 @@ class TallyRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class ResultTally(models.Model):
+    """After the money, per year × programme × regency of the funded groups (application approved or
+    later): training attendance, mentoring coverage, business survival, jobs and inclusion. Written
+    in the same transaction as the other rows of its snapshot; provinces are sums of these rows."""
+
+    snapshot = models.ForeignKey(TallySnapshot, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    programme = models.CharField(_("program"), max_length=20, choices=Programme.choices)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    regency = models.ForeignKey(Regency, on_delete=models.PROTECT, related_name="+")
+    groups_funded = models.PositiveIntegerField(_("kelompok penerima"), default=0)
+    # Training: people of the invited groups → registered → attended at least one session.
+    groups_invited = models.PositiveIntegerField(_("kelompok diundang pelatihan"), default=0)
+    people_invited = models.PositiveIntegerField(_("anggota diundang"), default=0)
+    registered_offline = models.PositiveIntegerField(_("mendaftar luring"), default=0)
+    registered_online = models.PositiveIntegerField(_("mendaftar daring"), default=0)
+    attended_offline = models.PositiveIntegerField(_("hadir luring"), default=0)
+    attended_online = models.PositiveIntegerField(_("hadir daring"), default=0)
+    # Mentoring: groups with a mentor now, and groups with a done visit in the last 30 / 90 days.
+    groups_mentored = models.PositiveIntegerField(_("kelompok berpendamping"), default=0)
+    visited_30 = models.PositiveIntegerField(_("dikunjungi 30 hari terakhir"), default=0)
+    visited_90 = models.PositiveIntegerField(_("dikunjungi 90 hari terakhir"), default=0)
+    # Survival: rounds of 6 and 12 months reported, and of those the businesses still running.
+    reported_6 = models.PositiveIntegerField(_("laporan bulan ke-6"), default=0)
+    alive_6 = models.PositiveIntegerField(_("usaha berjalan bulan ke-6"), default=0)
+    reported_12 = models.PositiveIntegerField(_("laporan bulan ke-12"), default=0)
+    alive_12 = models.PositiveIntegerField(_("usaha berjalan bulan ke-12"), default=0)
+    # Jobs: from each group's latest reported round.
+    groups_reporting = models.PositiveIntegerField(_("kelompok melapor"), default=0)
+    jobs_members = models.PositiveIntegerField(_("anggota bekerja"), default=0)
+    jobs_others = models.PositiveIntegerField(_("pekerja bukan anggota"), default=0)
+    paid_reporting = models.PositiveBigIntegerField(_("dibayar ke kelompok melapor (Rp)"), default=0)
+    # Inclusion: members of the funded groups, and the scheme's targets (percent).
+    members = models.PositiveIntegerField(_("anggota penerima"), default=0)
+    women = models.PositiveIntegerField(_("perempuan"), default=0)
+    disabled = models.PositiveIntegerField(_("penyandang disabilitas"), default=0)
+    women_target_percent = models.DecimalField(_("target perempuan (%)"), max_digits=5, decimal_places=2, default=0)
+    disability_target_percent = models.DecimalField(
+        _("target disabilitas (%)"), max_digits=5, decimal_places=2, default=0
+    )
+
+    class Meta:
+        verbose_name = _("rekap hasil")
+        verbose_name_plural = _("rekap hasil")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "year", "programme", "regency"], name="result_tally_one_per_key"
+            )
+        ]
+        indexes = [models.Index(fields=["snapshot", "province"], name="result_tally_province_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.programme} {self.regency_id}"

@@ -12,7 +12,15 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from dashboards.models import ProvinceTally, RegencyTally, TallyRefresh, TallySnapshot, WeeklyApprovals
+from dashboards.models import (
+    ProvinceTally,
+    RegencyTally,
+    ResultTally,
+    TallyRefresh,
+    TallySnapshot,
+    WeeklyApprovals,
+)
+from dashboards.results import insert_result_rows
 from dashboards.tallies import insert_snapshot_rows
 
 # Two recomputes at once would race for the "current" flag; the second waits for the first.
@@ -39,6 +47,7 @@ def tallies_recompute() -> TallySnapshot:
             connection.cursor().execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
         snapshot = TallySnapshot.objects.create(as_of=timezone.now())
         province_rows, regency_rows = insert_snapshot_rows(snapshot.pk)
+        insert_result_rows(snapshot.pk, today=timezone.localdate())
         TallySnapshot.objects.filter(is_current=True).update(is_current=False)
         snapshot.is_current = True
         snapshot.province_rows = province_rows
@@ -57,7 +66,7 @@ def _prune(*, keep: int) -> None:
     if not stale:
         return
     # Rows first, by snapshot id: plain DELETEs, nothing loaded into Python.
-    for model in (RegencyTally, ProvinceTally, WeeklyApprovals):
+    for model in (RegencyTally, ProvinceTally, WeeklyApprovals, ResultTally):
         model.objects.filter(snapshot_id__in=stale)._raw_delete(connection.alias)
     TallySnapshot.objects.filter(pk__in=stale).delete()
 

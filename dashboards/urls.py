@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboards import views
+from dashboards import result_views, views
 
 app_name = "dashboards"
 urlpatterns = [
@@ -10,6 +10,14 @@ urlpatterns = [
     path("provinsi/<str:province>/", views.province, name="province"),
     path("kabupaten/<str:regency>/", views.regency, name="regency"),
     path("kelompok/<str:reference>/", views.group, name="group"),
+    path("hasil/", result_views.results, name="results"),
+    path("hasil/provinsi/<str:province>/", result_views.results_province, name="results_province"),
+    path("hasil/ekspor/provinsi.<str:fmt>", result_views.export_results, name="export_results"),
+    path(
+        "hasil/ekspor/provinsi/<str:province>.<str:fmt>",
+        result_views.export_results_province,
+        name="export_results_province",
+    ),
     path("ekspor/provinsi.<str:fmt>", views.export_provinces, name="export_provinces"),
     path("ekspor/provinsi/<str:province>.<str:fmt>", views.export_province, name="export_province"),
     path("ekspor/kabupaten/<str:regency>.<str:fmt>", views.export_regency, name="export_regency"),

@@ -32,7 +32,7 @@ REPLICA_PORT="${JPS_REPLICA_PORT:-5441}"
 REDIS_PORT="${JPS_REDIS_PORT:-6382}"
 S3_BASE_PORT="${JPS_S3_BASE_PORT:-8190}" # master, +1 grpc, volume +2/+3, filer +4/+5, s3 +6/+7
 declare -A WORKER_METRICS_PORTS=([interactive1]=8183 [interactive2]=8184 [bulk]=8185 [money]=8186)
-DATABASE="jps_topology"
+DATABASE="${JPS_TOPOLOGY_DATABASE:-jps_topology}"
 BUCKET="jps-documents"
 S3_ACCESS_KEY="jps-topology"
 S3_SECRET_KEY="jps-topology-secret-loopback-only"

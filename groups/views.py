@@ -52,6 +52,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "member_count": len(members),
             "officers_complete": {m.role for m in members} >= set(Member.OFFICER_ROLES),
             "editable": services.group_is_editable(group),
+            # After the money: the monitoring rounds (outcomes app, through the reverse relation only).
+            "has_rounds": hasattr(group, "monitoring_rounds") and group.monitoring_rounds.exists(),
         }
     return render(request, "groups/home.html", context)
 

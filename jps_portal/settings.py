@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "audit",
     "training",
     "mentoring",
+    "outcomes",
     "dashboards",
     "transparency",
     "grievances",
@@ -368,6 +369,7 @@ CELERY_TASK_KINDS = {
     "notifications.tasks.deliver_message": "interactive",
     "notifications.tasks.deliver_due_messages": "bulk",
     "dashboards.tasks.*": "bulk",
+    "outcomes.tasks.*": "bulk",
     "disbursements.tasks.*": "money",
 }
 # Redis hands an unacknowledged task to another worker after the visibility timeout: a worker killed
@@ -433,6 +435,10 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-dashboard-tallies": {
         "task": "dashboards.tasks.recompute_tallies",
         "schedule": env.float("DASHBOARD_TALLY_SECONDS", default=600.0),
+    },
+    "schedule-and-remind-monitoring-rounds": {
+        "task": "outcomes.tasks.schedule_and_remind_rounds",
+        "schedule": crontab(hour=7, minute=0),
     },
     "nightly-integrity-checks": {
         "task": "applications.tasks.recheck_all_groups",
@@ -526,7 +532,10 @@ LOG_REQUESTS = env.bool("LOG_REQUESTS", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "jps_portal.request_id.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "jps_portal.request_id.RequestIdLogFilter"},
+        "one_line_403": {"()": "jps_portal.logging_filters.OneLineForbidden"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
         "json": {
@@ -543,7 +552,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # "Forbidden (Permission denied): /path" in one line, without the traceback.
+        "django.request": {"filters": ["one_line_403"]},
+    },
 }
 
 # Prometheus: /metrics answers only these addresses (each node is scraped directly, never via HAProxy).

@@ -20,6 +20,7 @@ urlpatterns = [
     path("laporan/", include("disbursements.urls")),
     path("pelatihan/", include("training.urls")),
     path("pendampingan/", include("mentoring.urls")),
+    path("hasil-usaha/", include("outcomes.urls")),
     path("dasbor/", include("dashboards.urls")),
     path("daftar-penerima/", include("transparency.urls")),
     path("pengaduan/", include("grievances.urls")),

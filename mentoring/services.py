@@ -100,6 +100,12 @@ def funded_programme_subquery() -> Subquery:
 # --- the caseload ---------------------------------------------------------------------------------------
 
 
+def _worklist_changed(mentor_ids: Iterable[int] | None = None) -> None:
+    from mentoring.worklist import worklist_changed  # the work list reads these services
+
+    worklist_changed(mentor_ids)
+
+
 def _require(by: AbstractBaseUser | None, permission: str) -> None:
     if by is not None and not by.has_perm(permission):
         raise PermissionDenied
@@ -154,6 +160,7 @@ def _assign(
             bulk_create_with_history(rows, CaseAssignment, default_user=by, default_date=now)
     except IntegrityError as error:
         raise ValidationError(_("Sebagian kelompok baru saja diberi pendamping lain. Ulangi pembagian.")) from error
+    _worklist_changed(set(mentors))
     return len(rows)
 
 
@@ -174,6 +181,7 @@ def caseload_assign(*, group: Group, mentor: AbstractBaseUser, by: AbstractBaseU
     )  # fmt: skip
     assignment._history_user = by
     assignment.save()
+    _worklist_changed(None)  # the new mentor's list and the previous one's
     return assignment
 
 
@@ -212,6 +220,7 @@ def mentor_leave(*, mentor: AbstractBaseUser, by: AbstractBaseUser | None) -> Le
             sorted(by_regency[regency.code]), mentors=mentors, regency=regency, by=by,
             reason=CaseAssignment.Reason.REASSIGNED,
         )  # fmt: skip
+    _worklist_changed(None)
     return LeaveResult(ended=len(open_rows), reassigned=reassigned, waiting=len(open_rows) - reassigned)
 
 
@@ -256,6 +265,7 @@ def visit_plan(*, group: Group, planned_on: datetime.date, by: AbstractBaseUser)
     visit = Visit(group=group, mentor=by, programme=programme, planned_on=planned_on)
     visit._history_user = by
     visit.save()
+    _worklist_changed([by.pk])
     return visit
 
 
@@ -367,6 +377,7 @@ def _visit_record(
         visit._history_user = by
         visit.save(update_fields=["location"])
     VisitDraft.objects.filter(mentor=by, group=group).delete()
+    _worklist_changed([by.pk])
     return visit
 
 
@@ -428,6 +439,7 @@ def problem_resolve(*, problem: VisitProblem, by: AbstractBaseUser, resolution: 
     locked.resolved_on, locked.resolution = timezone.localdate(), resolution.strip()[:2000]
     locked._history_user = by
     locked.save(update_fields=["resolved_on", "resolution"])
+    _worklist_changed([by.pk])
     return locked
 
 

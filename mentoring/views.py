@@ -12,14 +12,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from applications.models import TransitionError
+from jps_portal.page_cache import cached_page
 from mentoring import services
 from mentoring.forms import ResolveForm, VisitForm
 from mentoring.models import Visit, VisitProblem
-from mentoring.worklist import worklist_for
+from mentoring.worklist import PAGE_SECONDS, worklist_for, worklist_page_key
 
 
 def mentor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -35,7 +37,13 @@ def mentor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
 @mentor_required
 def worklist(request: HttpRequest) -> HttpResponse:
-    return render(request, "mentoring/worklist.html", {"work": worklist_for(request.user)})
+    key = worklist_page_key(request.user, language=get_language() or "")
+    return cached_page(
+        request,
+        key,
+        lambda: render(request, "mentoring/worklist.html", {"work": worklist_for(request.user)}),
+        seconds=PAGE_SECONDS,
+    )
 
 
 @mentor_required

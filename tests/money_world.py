@@ -115,6 +115,7 @@ def build_money_world(*, ketua, approver, finance) -> MoneyWorld:  # noqa: ANN00
     _training_rows(group=group, ketua=ketua)
     correction = _correction_proposed(group)
     _mentoring_rows(group=group)
+    _outcome_rows(scheme=scheme)
     return MoneyWorld(
         scheme=scheme,
         group=group,
@@ -195,3 +196,13 @@ def _mentoring_rows(*, group: Group) -> None:
         checklist={"equipment_in_use": "ya", "equipment_state": "baik", "bookkeeping": "ya", "sales_channels": "pasar"},
         notes="", problems=[mentoring.ProblemInput("Stok bahan menipis", today + datetime.timedelta(days=7))],
     )  # fmt: skip
+
+
+def _outcome_rows(*, scheme) -> None:  # noqa: ANN001
+    """The scheme's monitoring terms and the paid group's monitoring rounds: the outcomes app's
+    history-tracked rows, so the revert tests reach them too."""
+    from outcomes import services as outcomes
+    from outcomes.models import OutcomeTerms
+
+    OutcomeTerms.objects.get_or_create(scheme=scheme, defaults={"round_months": "3, 6, 12"})
+    outcomes.rounds_schedule()

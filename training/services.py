@@ -18,12 +18,12 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from applications.member_lists import FileRefusedError, file_format_of, iter_rows
 from applications.models import Application
 from groups.models import Group, Member
 from groups.nik import NIK_SEARCH
+from jps_portal.bulk_history import insert_rows_with_history
 from jps_portal.celery import enqueue_on_commit
 from regions.scope import region_scope_of
 from training.models import (
@@ -352,22 +352,26 @@ class _AttendanceWrite:
             )
 
     def write(self, rows: list[tuple[int, Invitee, str]]) -> tuple[int, int]:
-        """``rows`` of (session id, invitee, mode); returns (added, already recorded)."""
+        """``rows`` of (session id, invitee, mode); returns (added, already recorded).
+
+        Rows are written as plain tuples with their history rows (``jps_portal.bulk_history``): an
+        import of 20,000 people spent most of its time building model and history instances."""
         now = timezone.now()
-        new_participants = {}
+        by_id = getattr(self.by, "pk", None)
+        new: dict[int, tuple[int, str]] = {}  # member → (invitation, mode)
         for _session, invitee, mode in rows:
-            if invitee.member_id not in self.participants and invitee.member_id not in new_participants:
-                new_participants[invitee.member_id] = Participant(
-                    event=self.event,
-                    invitation_id=invitee.invitation_id,
-                    member_id=invitee.member_id,
-                    mode=mode,
-                    registered_by=self.by,
-                    registered_at=now,
-                )
-        created = _bulk_with_history(list(new_participants.values()), Participant, by=self.by, now=now)
-        for participant in created:
-            self.participants[participant.member_id] = (participant.pk, participant.mode)
+            if invitee.member_id not in self.participants and invitee.member_id not in new:
+                new[invitee.member_id] = (invitee.invitation_id, mode)
+        members = list(new)
+        ids = insert_rows_with_history(
+            Participant,
+            ["event_id", "invitation_id", "member_id", "mode", "registered_by_id", "registered_at"],
+            [(self.event.pk, new[m][0], m, new[m][1], by_id, now) for m in members],
+            by=self.by,
+            now=now,
+        )
+        for member_id, pk in zip(members, ids, strict=True):
+            self.participants[member_id] = (pk, new[member_id][1])
         attendance = []
         existing = 0
         for session_id, invitee, mode in rows:
@@ -376,30 +380,23 @@ class _AttendanceWrite:
                 existing += 1
                 continue
             self.present.add(key)
+            participant = self.participants[invitee.member_id][0]
             attendance.append(
-                Attendance(
-                    session_id=session_id,
-                    event=self.event,
-                    participant_id=self.participants[invitee.member_id][0],
-                    member_id=invitee.member_id,
-                    mode=mode,
-                    source=self.source,
-                    recorded_by=self.by,
-                    recorded_at=now,
-                )
+                (session_id, self.event.pk, participant, invitee.member_id, mode, self.source, by_id, now)
             )
         try:
             with transaction.atomic():  # a concurrent recorder of the same person loses cleanly
-                _bulk_with_history(attendance, Attendance, by=self.by, now=now)
+                insert_rows_with_history(
+                    Attendance,
+                    ["session_id", "event_id", "participant_id", "member_id", "mode", "source", "recorded_by_id",
+                     "recorded_at"],
+                    attendance,
+                    by=self.by,
+                    now=now,
+                )  # fmt: skip
         except IntegrityError as error:
             raise ValidationError(_("Sebagian kehadiran baru saja dicatat petugas lain; ulangi.")) from error
         return len(attendance), existing
-
-
-def _bulk_with_history(rows: list, model: type, *, by: AbstractBaseUser | None, now: datetime.datetime) -> list:
-    if not rows:
-        return []
-    return bulk_create_with_history(rows, model, batch_size=_WRITE_BATCH, default_user=by, default_date=now)
 
 
 @transaction.atomic

@@ -1,10 +1,11 @@
 """Issue 11 §4: every HTML page carries a Content-Security-Policy with no inline script or style, and
 no page of any role trips it — Django's own admin JavaScript included.
 
-Each demo login (``seed_demo``: ketua, verifikator, PPK, bendahara, direktur, pendamping, admin) opens
-its landing pages in Chromium and follows the links it is shown, breadth-first and bounded (one visit
-per kind of page, at most ``PAGES_PER_ROLE`` pages). Chromium reports each blocked script, style or style
-attribute as a ``securitypolicyviolation`` event and a console error; any one fails the test, as does
+A visitor not logged in, then each demo login (``seed_demo``: ketua, verifikator, PPK, bendahara,
+direktur, pendamping, admin) opens its landing pages in Chromium and follows the links it is shown,
+breadth-first and bounded (one visit per kind of page, at most ``PAGES_PER_ROLE`` pages). Chromium
+reports each blocked script, style or style attribute as a ``securitypolicyviolation`` event and a
+console error; any one fails the test, as does
 a page without the policy, a policy that allows 'unsafe-inline', a logged-in page without
 ``Cache-Control: private, no-store``, or a 5xx. The admin's JavaScript is then used once for real
 (the changelist's select-all and action counter, the date widget's "Hari ini" shortcut).
@@ -30,8 +31,9 @@ pytestmark = [
 LAPTOP = {"viewport": {"width": 1366, "height": 768}, "locale": "id-ID", "timezone_id": "Asia/Jakarta"}
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "locale": "id-ID"}
 PAGES_PER_ROLE = 40
-# (demo login, viewport, where its day starts)
+# (demo login, viewport, where its day starts); None: a visitor not logged in.
 ROLES = [
+    (None, PHONE, ["/", "/daftar-penerima/", "/akun/masuk/", "/akun/daftar/", "/akun/lupa-sandi/", "/admin/login/"]),
     ("kelompok", PHONE, ["/", "/kelompok/anggota/semua/"]),
     ("verifikator", LAPTOP, ["/admin/"]),
     ("ppk", LAPTOP, ["/admin/"]),
@@ -59,8 +61,9 @@ LINKS = "links => links.map(link => new URL(link.getAttribute('href'), document.
 class RoleWalk:
     """What one role's walk found: each problem once, with the page it was on."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, *, logged_in: bool) -> None:
         self.base_url = base_url
+        self.logged_in = logged_in
         self.problems: list[str] = []
         self.visited: list[str] = []
 
@@ -112,7 +115,7 @@ class RoleWalk:
         if "script-src 'self'" not in policy or "unsafe-inline" in policy or "unsafe-eval" in policy:
             self.problems.append(f"policy {policy!r} @ {url}")
         cache_control = headers.get("cache-control", "")
-        if "private" not in cache_control or "no-store" not in cache_control:
+        if self.logged_in and ("private" not in cache_control or "no-store" not in cache_control):
             self.problems.append(f"Cache-Control {cache_control!r} on a logged-in page @ {url}")
 
 
@@ -121,15 +124,16 @@ def _shape(url: str) -> str:
     return re.sub(r"[0-9]+", "N", urlsplit(url).path)
 
 
-def _logged_in_context(browser: object, live_server: object, username: str, viewport: dict) -> BrowserContext:
+def _browser_context(browser: object, live_server: object, username: str | None, viewport: dict) -> BrowserContext:
     """A browser context carrying a session of ``username`` (made by Django's test client: the walk is
     about pages, not the login form, and logging in seven times would only feed the lockout)."""
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
     context = browser.new_context(**viewport)
-    cookie = client.cookies["sessionid"]
-    context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
     context.add_init_script(REPORT_VIOLATIONS)
+    if username is not None:
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        cookie = client.cookies["sessionid"]
+        context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
     return context
 
 
@@ -142,8 +146,8 @@ def test_no_page_of_any_role_breaks_the_content_security_policy_and_the_admin_sc
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
             for username, viewport, start in ROLES:
-                walk = RoleWalk(live_server.url)
-                context = _logged_in_context(browser, live_server, username, viewport)
+                walk = RoleWalk(live_server.url, logged_in=username is not None)
+                context = _browser_context(browser, live_server, username, viewport)
                 page = context.new_page()
                 page.set_default_timeout(15_000)
                 page.on("console", lambda message, walk=walk, page=page: walk.console(message.text, page.url))
@@ -151,6 +155,7 @@ def test_no_page_of_any_role_breaks_the_content_security_policy_and_the_admin_sc
                 if username == "admin":
                     _use_the_admin_scripts(page, live_server.url)
                 context.close()
+                username = username or "anonim"
                 problems += [f"{username}: {problem}" for problem in walk.problems]
                 walked[username] = walk.visited
         finally:

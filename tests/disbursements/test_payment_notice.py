@@ -98,6 +98,23 @@ def test_the_status_page_says_the_money_arrived(client, applicant, funded, finan
     assert "Dana tahap 2" not in page  # not paid yet
 
 
+def test_the_ketua_home_page_says_the_money_arrived_too_and_links_to_the_application(
+    client, applicant, funded, finance
+):
+    client.force_login(applicant)
+    before = client.get(reverse("groups:home")).content.decode()
+    assert "telah ditransfer" not in before  # nothing paid yet, nothing announced
+
+    batch = _export(finance)
+    _import([paid_row(line) for line in batch.lines.all()], finance)
+    page = client.get(reverse("groups:home")).content.decode()
+    notice = page[page.index('class="card paid-notice"') :]
+    notice = notice[: notice.index("</p>")]
+    assert "Dana tahap 1 Rp24.000.000 telah ditransfer ke rekening Bank Rakyat Indonesia (BRI) ****5071" in notice
+    assert f'href="{reverse("applications:detail", args=[funded.pk])}"' in notice
+    assert "Dana tahap 2" not in page
+
+
 def test_the_tranche_table_stacks_on_a_phone_with_every_cell_labelled(client, applicant, funded):
     client.force_login(applicant)
     page = client.get(reverse("applications:detail", args=[funded.pk])).content.decode()

@@ -23,8 +23,10 @@ from grievances.models import Category, Ticket
 from notifications import sms
 from notifications.models import Message
 from notifications.services import otp_send
+from outcomes.services import rounds_remind, rounds_schedule
 from tests.disbursements.conftest import approve, paid_row, result_file  # noqa: F401 (fixture)
 from tests.factories import ApplicationFactory, GroupFactory, UserFactory
+from tests.outcomes.conftest import paid_group
 from tests.training.conftest import event, invited_group, ketua, organiser  # noqa: F401 (fixtures)
 from training import services as training_services
 
@@ -97,6 +99,10 @@ def _every_message(client, approve, invited_group, django_capture_on_commit_call
             phone="081277778888",
             email="pelapor@example.id",
         )
+        # outcome_round_due: a paid group's monitoring round falls due.
+        paid_group(user=UserFactory(email="hasil@example.id"))
+        rounds_schedule()
+        rounds_remind()
 
 
 def test_every_link_in_every_message_is_absolute(

@@ -95,6 +95,14 @@ class Command(BaseCommand):
                     f"Mentoring: pendamping's caseload {mentoring.caseload:,} groups in {mentoring.regency}, "
                     "one done visit with a problem to follow up."
                 )
+        if apps.is_installed("outcomes"):
+            outcomes = import_string("outcomes.demo.outcomes_demo_seed")()
+            if outcomes.created:
+                self.stdout.write(
+                    f"Outcomes: tahap 1 paid to {outcomes.paid:,} caseload groups (15 Oct 2020), "
+                    f"{outcomes.rounds:,} monitoring rounds; group {outcomes.group_id} reported 3 and 6 months "
+                    "(two extra workers)."
+                )
 
     def _refresh_tallies(self) -> None:
         """The directors' dashboard reads precomputed tallies: recompute them so it shows the demo
