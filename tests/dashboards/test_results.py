@@ -118,7 +118,9 @@ def test_the_figures_export_to_excel_and_csv(client, director, after_the_money):
     client.force_login(director)
     workbook = load_workbook(io.BytesIO(client.get("/dasbor/hasil/ekspor/provinsi.xlsx?tahun=2020").content))
     rows = list(workbook.active.iter_rows(values_only=True))
-    header, west_java = rows[0], next(r for r in rows if r[0] == "32")
+    # A people-ready sheet: "<title> per <tanggal>" first, then the header (spreadsheets.workbook).
+    assert " per " in rows[0][0]
+    header, west_java = rows[1], next(r for r in rows if r[0] == "32")
     assert west_java[header.index("Lapangan kerja")] == 5
     assert west_java[header.index("Bertahan 6 bulan (%)")] == 50.0
     assert west_java[header.index("Rupiah per pekerjaan")] == 15_000_000
