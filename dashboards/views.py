@@ -483,8 +483,8 @@ def _file(
     header: list[str],
     rows: list[list[exports.Cell]],
     *,
-    heading: str,
-    context: Context,
+    heading: str | None = None,
+    context: Context | None = None,
     live: bool = False,
 ) -> HttpResponse:
     if fmt not in FORMATS:
@@ -492,9 +492,13 @@ def _file(
     if fmt == "csv":
         response = HttpResponse(exports.to_csv(header, rows), content_type=exports.CSV_CONTENT_TYPE)
     else:
-        heading = f"{heading} — {figures.PROGRAMME_LABELS[context.selection.programme]} {context.selection.year or ''}"
-        # Snapshot tables are "as of" their snapshot; the live group list as of now.
-        as_of = context.snapshot.as_of if context.snapshot and not live else None
+        heading = heading or name
+        as_of = None
+        if context is not None:
+            selection = context.selection
+            heading = f"{heading} — {figures.PROGRAMME_LABELS[selection.programme]} {selection.year or ''}"
+            # Snapshot tables are "as of" their snapshot; the live group list as of now.
+            as_of = context.snapshot.as_of if context.snapshot and not live else None
         content = exports.to_xlsx(header, rows, title=name, heading=heading.strip(), as_of=as_of)
         response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
