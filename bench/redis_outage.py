@@ -389,8 +389,11 @@ def _report(
     def seconds(value: float | None) -> str:
         return "never" if value is None else f"{value:.1f} s"
 
-    print(f"resent       every submission received during the outage was back in the queue "
-          f"{seconds(drain['resent'])} after Redis returned (at most; polled after the load ended)")  # fmt: skip
+    if drain["resent"] is None:
+        print("resent       not measured: this checkout does not mark submissions whose task was not sent")
+    else:
+        print(f"resent       every submission received during the outage was back in the queue "
+              f"{seconds(drain['resent'])} after Redis returned (at most; polled after the load ended)")  # fmt: skip
     print(f"drain        {drain['during']} submissions received during the outage: the first processed "
           f"{seconds(drain['first'])}, the last {seconds(drain['last'])} after Redis returned")  # fmt: skip
     print(f"             every submission processed {seconds(drain['all'])} after Redis returned; "
