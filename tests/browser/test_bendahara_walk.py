@@ -80,6 +80,9 @@ def test_the_bendahara_batches_exports_and_imports_bank_results_on_a_laptop(
     for application in ready:
         expect(page.locator("#result_list")).to_contain_text(application.group.name)
     step("02-tranche-list")
+    # The list opens on the bendahara's work (tahap ready to pay); "Semua" shows the waiting tahap 2 too.
+    assert "status__exact=" in page.url
+    page.goto(live_server.url + "/admin/disbursements/tranche/?status__exact=semua")
 
     # --- Select everything, ask for a batch: the confirmation says what and what not ------------------
     page.locator("#action-toggle").check()
