@@ -62,6 +62,10 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "grievances.view_ticket",
         "grievances.handle_ticket",
         "grievances.view_tickethistory",
+        # Business outcomes of their region's funded groups (rounds are written by the ketua or mentor).
+        "outcomes.view_outcometerms",
+        "outcomes.view_monitoringround",
+        "outcomes.view_roundstatuschange",
     ],
     Role.APPROVER: [
         "applications.view_application",
@@ -117,6 +121,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "mentoring.view_visit",
         "grievances.view_ticket",
         "grievances.view_tickethistory",
+        "outcomes.view_outcometerms",
+        "outcomes.view_monitoringround",
+        "outcomes.view_roundstatuschange",
     ],
     # Field mentors: their caseload's visits (on /pendampingan/, scoped to the caseload), and training
     # attendance for their region.
@@ -129,6 +136,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "mentoring.view_caseassignment",
         "mentoring.view_visit",
         "mentoring.view_visitproblem",
+        "outcomes.view_monitoringround",
     ],
     # The national integrity team: sensitive complaints (pungli, officer misconduct), nowhere else.
     Role.INTEGRITY: [
@@ -156,6 +164,8 @@ ROLE_PERMISSIONS[Role.ADMIN] = [
     "audit.*",
     "training.*",
     "mentoring.*",
+    # Each scheme's monitoring months and inclusion targets are the administrator's to set.
+    "outcomes.*",
     # Categories are the administrator's; tickets are read only, and never the sensitive ones (those are
     # the integrity team's alone, hence no "grievances.*").
     "grievances.view_category",
