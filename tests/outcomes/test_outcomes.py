@@ -304,8 +304,7 @@ def _terms_form(terms: OutcomeTerms, **overrides: str) -> dict[str, str]:
     return data | overrides
 
 
-def test_the_administrator_sets_a_schemes_months_and_the_new_rounds_follow(client, group,
-                                                                         django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_administrator_sets_months_and_the_new_rounds_follow(client, group, django_capture_on_commit_callbacks):
     admin_user = UserFactory(username="admin-portal", role=Role.ADMIN, is_staff=True)
     scheme = Scheme.objects.get(programme="TKM", year=2020)
     terms, _created = OutcomeTerms.objects.get_or_create(scheme=scheme)
