@@ -118,6 +118,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SORT_OPERATION_PARAMETERS": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "partners.schema.add_problem_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "applications.models.Application.Status"},
 }
 

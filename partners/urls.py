@@ -14,6 +14,8 @@ urlpatterns = [
     path("groups/<int:pk>/", views.GroupDetail.as_view(), name="group-detail"),
     path("members/", views.MemberList.as_view(), name="member-list"),
     path("members/<int:pk>/", views.MemberDetail.as_view(), name="member-detail"),
+    path("tallies/", views.TallyList.as_view(), name="tally-list"),
+    path("public/funded-groups/", views.PublicList.as_view(), name="public-list"),
     # Anything else under /api/v1/ is a problem-details 404, not the portal's HTML page.
     re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
 ]

@@ -4,8 +4,11 @@ authentication, scope, throttle, call log and ETag every one of them shares)."""
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -14,6 +17,7 @@ from partners.api import PartnerAPIView, StableCursorPagination
 from partners.authentication import PartnerCaller
 from partners.models import Scope
 from regions.scope import RegionScope
+from transparency.listing import Selection
 
 _NOTHING = RegionScope(national=False, province_codes=frozenset(), regency_codes=frozenset())
 
@@ -91,3 +95,47 @@ class MemberDetail(_Detail):
 
     def get_queryset(self) -> QuerySet:
         return selectors.members_for(self.region_scope())
+
+
+class TallyList(_ScopedRead):
+    """The current tally snapshot (its ``as_of`` says when it was counted), in the client's region."""
+
+    required_scope = Scope.TALLIES_READ
+    serializer_class = serializers.TalliesSerializer
+
+    @extend_schema(parameters=[serializers.TallyQuerySerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        query = serializers.TallyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        tallies = selectors.tallies_for(
+            self.region_scope(), **{"year": None, "programme": None, **query.validated_data}
+        )
+        if tallies is None:
+            raise NotFound(_("Rekap belum pernah dihitung."))
+        return Response(self.get_serializer(tallies).data)
+
+
+class PublicPagination(StableCursorPagination):
+    ordering = "pk"
+
+
+class PublicList(_ScopedRead):
+    """The public list of funded groups (as the public site shows it), in the client's region."""
+
+    required_scope = Scope.PUBLIC_READ
+    serializer_class = serializers.PublicRowSerializer
+    pagination_class = PublicPagination
+
+    @extend_schema(parameters=[serializers.PublicQuerySerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        query = serializers.PublicQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        values = query.validated_data
+        queryset = selectors.public_list_for(
+            self.region_scope(),
+            selection=Selection(year=values["year"], programme=values["programme"]),
+            province=values.get("province"),
+            regency=values.get("regency"),
+        )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

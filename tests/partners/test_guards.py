@@ -94,3 +94,15 @@ def test_an_unexpected_error_is_a_500_problem_not_a_page(api, jabar_key, monkeyp
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["detail"] == "Terjadi kesalahan. Coba lagi nanti."
     assert "boom" not in response.content.decode()
+
+
+def test_an_accept_header_without_json_is_a_406_problem(api, jabar_key):
+    response = call(api, "/api/v1/applications/", jabar_key, HTTP_ACCEPT="text/html")
+    assert response.status_code == 406
+    assert response.json()["type"].endswith("/problems/not-acceptable")
+
+
+def test_the_schema_is_served_without_a_key(api):
+    response = api.get("/api/v1/schema/")
+    assert response.status_code == 200
+    assert b"/api/v1/applications/" in response.content
