@@ -62,6 +62,16 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "grievances.view_ticket",
         "grievances.handle_ticket",
         "grievances.view_tickethistory",
+        # Payment verification in their region: results, the sampled payments, and the follow-up list
+        # where they record a call or a visit.
+        "payment_checks.view_verificationdraw",
+        "payment_checks.view_drawstratum",
+        "payment_checks.view_sampledpayment",
+        "payment_checks.view_followupcase",
+        "payment_checks.record_follow_up",
+        "payment_checks.view_respondent",
+        "payment_checks.view_samplestatuschange",
+        "payment_checks.view_followuprecord",
     ],
     Role.APPROVER: [
         "applications.view_application",
@@ -117,6 +127,11 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "mentoring.view_visit",
         "grievances.view_ticket",
         "grievances.view_tickethistory",
+        "payment_checks.view_verificationdraw",
+        "payment_checks.view_drawstratum",
+        "payment_checks.view_sampledpayment",
+        "payment_checks.view_followupcase",
+        "payment_checks.view_samplingplan",
     ],
     # Field mentors: their caseload's visits (on /pendampingan/, scoped to the caseload), and training
     # attendance for their region.
@@ -156,6 +171,7 @@ ROLE_PERMISSIONS[Role.ADMIN] = [
     "audit.*",
     "training.*",
     "mentoring.*",
+    "payment_checks.*",
     # Categories are the administrator's; tickets are read only, and never the sensitive ones (those are
     # the integrity team's alone, hence no "grievances.*").
     "grievances.view_category",

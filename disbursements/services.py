@@ -36,6 +36,7 @@ from disbursements.models import (
     Tranche,
 )
 from disbursements.notifications import tranche_paid_announce
+from disbursements import signals
 from groups.models import Group
 from regions.scope import scope_filter
 
@@ -907,6 +908,8 @@ def _batches_close(batch_ids: list[int], now: datetime.datetime) -> list[str]:
     PaymentBatch.objects.filter(pk__in=[pk for pk, _ref in closing], status=PaymentBatch.Status.EXPORTED).update(
         status=PaymentBatch.Status.RECONCILED, reconciled_at=now
     )
+    if closing:
+        signals.batches_reconciled.send(sender=PaymentBatch, batch_ids=[pk for pk, _ref in closing])
     return [reference for _pk, reference in closing]
 
 
