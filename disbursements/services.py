@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, ApplicationStatusChange, TransitionError
 from applications.money import format_rupiah, split_by_percentages
+from disbursements import signals
 from disbursements.bankfiles import BankResultRow
 from disbursements.models import (
     LedgerEntry,
@@ -36,7 +37,6 @@ from disbursements.models import (
     Tranche,
 )
 from disbursements.notifications import tranche_paid_announce
-from disbursements import signals
 from groups.models import Group
 from regions.scope import scope_filter
 

@@ -116,9 +116,7 @@ class VerificationDrawAdmin(ServiceOnlyChangeMixin, admin.ModelAdmin):
 
             raise PermissionDenied
         draw = request.GET.get("draw", "")
-        rows = selectors.results_by_batch_and_province(
-            user=request.user, draw_id=int(draw) if draw.isdigit() else None
-        )
+        rows = selectors.results_by_batch_and_province(user=request.user, draw_id=int(draw) if draw.isdigit() else None)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Hasil verifikasi pembayaran per batch dan provinsi"),

@@ -112,7 +112,9 @@ class VerificationDraw(models.Model):
         verbose_name_plural = _("undian verifikasi pembayaran")
         ordering = ["-drawn_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(sample_size__lte=models.F("population")), name="draw_sample_le_population")
+            models.CheckConstraint(
+                condition=Q(sample_size__lte=models.F("population")), name="draw_sample_le_population"
+            )
         ]
 
     def __str__(self) -> str:
@@ -122,7 +124,9 @@ class VerificationDraw(models.Model):
 class DrawStratum(models.Model):
     """One province of a draw: how many of its paid tranches there were and how many were sampled."""
 
-    draw = models.ForeignKey(VerificationDraw, on_delete=models.CASCADE, related_name="strata", verbose_name=_("undian"))
+    draw = models.ForeignKey(
+        VerificationDraw, on_delete=models.CASCADE, related_name="strata", verbose_name=_("undian")
+    )
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"))
     population = models.PositiveIntegerField(_("populasi"))
     sample_size = models.PositiveIntegerField(_("ukuran sampel"))

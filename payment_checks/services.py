@@ -162,12 +162,8 @@ def _respondents_insert(draw: VerificationDraw) -> None:
     the phone is not the ketua's), and the group's registered phone when there is no such bendahara
     and it is not the ketua's either: three INSERT … SELECT."""
     samples, members, respondents = _table(SampledPayment), _table(Member), _table(Respondent)
-    common = (
-        f"INSERT INTO {respondents} (sample_id, role, member_id, name, phone, answer) "  # noqa: S608
-    )
-    ketua_phone = (
-        f"(SELECT k.phone FROM {members} AS k WHERE k.group_id = s.group_id AND k.role = %s)"  # noqa: S608
-    )
+    common = f"INSERT INTO {respondents} (sample_id, role, member_id, name, phone, answer) "  # noqa: S608
+    ketua_phone = f"(SELECT k.phone FROM {members} AS k WHERE k.group_id = s.group_id AND k.role = %s)"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(
             common + f"SELECT s.id, %s, m.id, m.name, m.phone, '' FROM {samples} AS s "  # noqa: S608
@@ -278,9 +274,7 @@ def respondent_from_token(token: str) -> Respondent:
     try:
         signing.loads(token[:200], salt=TOKEN_SALT, max_age=max_age)
     except signing.SignatureExpired as error:
-        raise LinkError(
-            _("Tautan ini sudah kedaluwarsa. Petugas Disnaker akan menghubungi kelompok Anda.")
-        ) from error
+        raise LinkError(_("Tautan ini sudah kedaluwarsa. Petugas Disnaker akan menghubungi kelompok Anda.")) from error
     return respondent
 
 
@@ -320,7 +314,10 @@ def respondent_answer(*, respondent: Respondent, answer: str, amount: int | None
     locked.save(update_fields=["answer", "amount_received", "answered_at"])
     discrepancy = _is_discrepancy(answer, amount, sample.amount)
     received = sample.amount if answer == Answer.FULL else (amount if answer == Answer.PARTIAL else 0)
-    note = _("%(role)s menjawab: %(answer)s") % {"role": locked.get_role_display(), "answer": locked.get_answer_display()}
+    note = _("%(role)s menjawab: %(answer)s") % {
+        "role": locked.get_role_display(),
+        "answer": locked.get_answer_display(),
+    }
     _sample_settle(
         sample,
         discrepancy=discrepancy,
@@ -349,18 +346,27 @@ def _sample_settle(
     target = Status.DISCREPANCY if discrepancy else Status.CONFIRMED
     if locked.can_move_to(target):
         _transition(locked, target, by=by, channel=channel, note=note, amount_received=received, answered_via=channel)
-    elif locked.status == Status.DISCREPANCY and received is not None:
+    elif (
+        locked.status == Status.DISCREPANCY
+        and received is not None
+        and (locked.amount_received is None or received < locked.amount_received)
+    ):
         # Another respondent reported less still: keep the lowest figure.
-        if locked.amount_received is None or received < locked.amount_received:
-            locked.amount_received = received
-            locked.save(update_fields=["amount_received"])
+        locked.amount_received = received
+        locked.save(update_fields=["amount_received"])
     if discrepancy:
         _ticket_open_once(locked, complainant=complainant, note=note)
     sample.refresh_from_db()
 
 
 def _transition(
-    sample: SampledPayment, status: str, *, by: AbstractBaseUser | None, channel: str = "", note: str = "", **fields: object
+    sample: SampledPayment,
+    status: str,
+    *,
+    by: AbstractBaseUser | None,
+    channel: str = "",
+    note: str = "",
+    **fields: object,
 ) -> None:
     previous = sample.status
     now = timezone.now()
@@ -426,8 +432,10 @@ def samples_move_to_follow_up(*, now: datetime.datetime | None = None) -> int:
     and picked up by the next run."""
     now = now or timezone.now()
     moved = 0
-    draws = VerificationDraw.objects.filter(samples__status=Status.AWAITING).distinct().values_list(
-        "pk", "drawn_at", "follow_up_after_days"
+    draws = (
+        VerificationDraw.objects.filter(samples__status=Status.AWAITING)
+        .distinct()
+        .values_list("pk", "drawn_at", "follow_up_after_days")
     )
     note = _("Belum ada jawaban dari SMS: masuk daftar tindak lanjut petugas.")
     for draw_id, drawn_at, days in list(draws):
@@ -441,7 +449,9 @@ def samples_move_to_follow_up(*, now: datetime.datetime | None = None) -> int:
             )
             SampleStatusChange.objects.bulk_create(
                 [
-                    SampleStatusChange(sample_id=pk, from_status=Status.AWAITING, to_status=Status.FOLLOW_UP, changed_at=now, note=note)
+                    SampleStatusChange(
+                        sample_id=pk, from_status=Status.AWAITING, to_status=Status.FOLLOW_UP, changed_at=now, note=note
+                    )
                     for pk in ids
                 ],
                 batch_size=2000,

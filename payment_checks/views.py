@@ -47,7 +47,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                 for field, errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                context["respondent"] = respondent
+                context |= {"respondent": respondent, "sample": respondent.sample}
                 return render(request, "payment_checks/answer_done.html", {**context, "already": not recorded})
         return render(request, TEMPLATE, context, status=400)
     return render(request, TEMPLATE, context)

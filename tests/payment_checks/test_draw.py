@@ -1,6 +1,7 @@
 """After a batch is reconciled its verification sample is drawn once, per province, by the plan."""
 
 import pytest
+from django.db.models import Count
 
 from grievances.models import Ticket
 from notifications.models import Message
@@ -21,9 +22,7 @@ def test_a_reconciled_batch_gets_a_sample_per_province_sized_by_the_plan(small_p
         "36": cochran_sample_size(3, confidence_level=0.95, margin_of_error=0.5, minimum=2),
     }
     assert strata == expected == {"32": 3, "36": 2}
-    drawn = dict(
-        SampledPayment.objects.filter(draw=draw).values_list("province_id").annotate(**{"n": __import__("django").db.models.Count("pk")})
-    )
+    drawn = dict(SampledPayment.objects.filter(draw=draw).values_list("province_id").annotate(n=Count("pk")).order_by())
     assert drawn == expected
     assert draw.population == 10 and draw.sample_size == 5
     # Only paid tranches of this batch, each in its own group's province.
