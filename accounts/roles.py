@@ -72,6 +72,10 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "payment_checks.view_respondent",
         "payment_checks.view_samplestatuschange",
         "payment_checks.view_followuprecord",
+        # Business outcomes of their region's funded groups (rounds are written by the ketua or mentor).
+        "outcomes.view_outcometerms",
+        "outcomes.view_monitoringround",
+        "outcomes.view_roundstatuschange",
     ],
     Role.APPROVER: [
         "applications.view_application",
@@ -132,6 +136,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "payment_checks.view_sampledpayment",
         "payment_checks.view_followupcase",
         "payment_checks.view_samplingplan",
+        "outcomes.view_outcometerms",
+        "outcomes.view_monitoringround",
+        "outcomes.view_roundstatuschange",
     ],
     # Field mentors: their caseload's visits (on /pendampingan/, scoped to the caseload), and training
     # attendance for their region.
@@ -144,6 +151,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "mentoring.view_caseassignment",
         "mentoring.view_visit",
         "mentoring.view_visitproblem",
+        "outcomes.view_monitoringround",
     ],
     # The national integrity team: sensitive complaints (pungli, officer misconduct), nowhere else.
     Role.INTEGRITY: [
@@ -172,6 +180,8 @@ ROLE_PERMISSIONS[Role.ADMIN] = [
     "training.*",
     "mentoring.*",
     "payment_checks.*",
+    # Each scheme's monitoring months and inclusion targets are the administrator's to set.
+    "outcomes.*",
     # Categories are the administrator's; tickets are read only, and never the sensitive ones (those are
     # the integrity team's alone, hence no "grievances.*").
     "grievances.view_category",

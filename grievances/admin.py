@@ -68,10 +68,27 @@ class HistoryInline(admin.TabularInline):
         return False
 
 
+class HandlingFilter(admin.SimpleListFilter):
+    """The officer's own open tickets, and those past their SLA — the links of 'Tugas saya'."""
+
+    title = _("penanganan")
+    parameter_name = "penanganan"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("saya", _("Ditugaskan kepada saya (terbuka)")), ("terlambat", _("Terbuka, lewat batas waktu"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+        if self.value() == "saya":
+            return queryset.open().filter(assigned_to=request.user)
+        if self.value() == "terlambat":
+            return queryset.open().filter(assigned_to=request.user, due_on__lt=timezone.localdate())
+        return queryset
+
+
 @admin.register(Ticket)
 class TicketAdmin(ServiceOnlyChangeMixin, admin.ModelAdmin):
     list_display = ["number", "category", "status", "level", "regency", "assigned_to", "due_on", "sla_left", "filed_at"]
-    list_filter = ["status", "category", "level", "is_sensitive"]
+    list_filter = [HandlingFilter, "status", "category", "level", "is_sensitive"]
     list_select_related = ["category", "regency", "assigned_to"]
     search_fields = ["=number"]
     readonly_fields = [

@@ -66,6 +66,7 @@ class JpsAdminSite(admin.AdminSite):
             "work": work_queue.work_for(user),
             "overview": work_queue.overview_for(user),
             "mentor_visits": work_queue.mentor_visits_planned(user),
+            "tickets": work_queue.tickets_for(user),
             "dashboard_url": reverse("dashboards:national") if user.has_perm("dashboards.view_dashboard") else "",
             **(extra_context or {}),
         }

@@ -3,6 +3,8 @@
 import re
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -68,7 +70,17 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if self._logged_in(request):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+    @staticmethod
+    def _logged_in(request: HttpRequest) -> bool:
+        # The session naming a user is enough (and errs on the private side): asking ``request.user``
+        # would load the user for pages served without it (``page_cache.access_remembered``).
+        # Without a session cookie the session is not read (reading it would add "Vary: Cookie").
+        session = getattr(request, "session", None)
+        if session is not None and settings.SESSION_COOKIE_NAME in request.COOKIES and session.get(SESSION_KEY):
+            return True
+        user = getattr(request, "user", None)
+        return user is not None and user.is_authenticated

@@ -15,12 +15,15 @@ from urllib.parse import urlencode
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Model, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 from applications.models import Application, Flag
 from corrections.models import Correction
 from disbursements.models import PaymentBatch, ReconciliationException, Tranche, UsageReport
+from grievances.models import Ticket
+from grievances.sla import working_days_between
 from mentoring.models import Visit
 from regions.scope import scope_filter
 
@@ -193,6 +196,61 @@ def mentor_visits_planned(user: AbstractBaseUser) -> int | None:
     if not user.groups.filter(name=Role.MENTOR.value).exists():
         return None
     return Visit.objects.filter(mentor=user, status=Visit.Status.PLANNED).count()
+
+
+TICKETS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class TicketDue:
+    """One open ticket in the officer's hands, with the working days left before its SLA runs out
+    (negative: overdue by that many)."""
+
+    ticket: Ticket
+    days_left: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def overdue_days(self) -> int:
+        return -self.days_left
+
+    @property
+    def url(self) -> str:
+        return reverse("admin:grievances_ticket_change", args=[self.ticket.pk])
+
+
+@dataclass(frozen=True)
+class TicketQueue:
+    due: list[TicketDue]
+    assigned: int
+    overdue: int
+
+    @property
+    def list_url(self) -> str:
+        return reverse("admin:grievances_ticket_changelist") + "?" + urlencode({"penanganan": "saya"})
+
+    @property
+    def overdue_url(self) -> str:
+        return reverse("admin:grievances_ticket_changelist") + "?" + urlencode({"penanganan": "terlambat"})
+
+
+def tickets_for(user: AbstractBaseUser) -> TicketQueue | None:
+    """The open tickets assigned to ``user`` (only those they may see: region, sensitive only for the
+    integrity team), the most urgent first with their SLA countdown; ``None`` for roles that do not
+    handle tickets. Two queries whatever the number of tickets."""
+    if not user.has_perm("grievances.handle_ticket"):
+        return None
+    today = timezone.localdate()
+    mine = Ticket.objects.visible_to(user).open().filter(assigned_to=user)
+    counts = mine.aggregate(assigned=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    due = [
+        TicketDue(ticket=ticket, days_left=working_days_between(today, ticket.due_on))
+        for ticket in mine.select_related("category", "regency").order_by("due_on", "pk")[:TICKETS_SHOWN]
+    ]
+    return TicketQueue(due=due, assigned=counts["assigned"], overdue=counts["overdue"])
 
 
 def _view_permission(kind: WorkKind) -> str:

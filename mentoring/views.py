@@ -18,11 +18,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from applications.models import TransitionError
+from jps_portal import page_cache
 from jps_portal.page_cache import cached_page
 from mentoring import services
 from mentoring.forms import ResolveForm, VisitForm
 from mentoring.models import Visit, VisitProblem
-from mentoring.worklist import PAGE_SECONDS, worklist_for, worklist_page_key
+from mentoring.worklist import (
+    ACCESS_SCOPE,
+    PAGE_SECONDS,
+    worklist_for,
+    worklist_page_for_session,
+    worklist_page_key,
+)
 
 
 def mentor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -36,15 +43,26 @@ def mentor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return wrapped
 
 
-@mentor_required
 def worklist(request: HttpRequest) -> HttpResponse:
+    # Reloaded all day: a session checked a moment ago gets its kept page from Redis alone.
+    if request.method in ("GET", "HEAD"):
+        kept = worklist_page_for_session(request, language=get_language() or "")
+        if kept is not None:
+            return kept
+    return _worklist_checked(request)
+
+
+@mentor_required
+def _worklist_checked(request: HttpRequest) -> HttpResponse:
     key = worklist_page_key(request.user, language=get_language() or "")
-    return cached_page(
+    response = cached_page(
         request,
         key,
         lambda: render(request, "mentoring/worklist.html", {"work": worklist_for(request.user)}),
         seconds=PAGE_SECONDS,
     )
+    page_cache.access_remember(request, scope=ACCESS_SCOPE)
+    return response
 
 
 @mentor_required

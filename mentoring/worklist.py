@@ -9,6 +9,7 @@ from django.apps import apps
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max, Min, OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -21,6 +22,7 @@ FOLLOW_UP_AHEAD_DAYS = 7
 # commit of the mentor's own writes and of the rounds' schedule) or, for changes made elsewhere that
 # do not say so (a group renamed in the admin), at most this long.
 PAGE_SECONDS = 120
+ACCESS_SCOPE = "worklist"
 _ALL = "worklist:v:all"
 
 
@@ -28,9 +30,26 @@ def _version_key(mentor_id: int) -> str:
     return f"worklist:v:{mentor_id}"
 
 
+def _page_key(mentor_id: int | str, mine: str, everyone: str, language: str) -> str:
+    return f"worklist:page:{mentor_id}:{mine}:{everyone}:{timezone.localdate()}:{language}"
+
+
 def worklist_page_key(mentor: AbstractBaseUser, *, language: str) -> str:
     mine, everyone = page_cache.versions(_version_key(mentor.pk), _ALL)
-    return f"worklist:page:{mentor.pk}:{mine}:{everyone}:{timezone.localdate()}:{language}"
+    return _page_key(mentor.pk, mine, everyone, language)
+
+
+def worklist_page_for_session(request: HttpRequest, *, language: str) -> HttpResponse | None:
+    """The mentor's kept work list, served from Redis alone when this session passed the full checks
+    (user, session hash, mentor role) within ``page_cache.ACCESS_SECONDS``; else ``None``."""
+    mentor_id = page_cache.session_user_id(request)
+    if mentor_id is None:
+        return None
+    found = page_cache.access_remembered(request, scope=ACCESS_SCOPE, version_keys=[_version_key(mentor_id), _ALL])
+    if found is None:
+        return None
+    mine, everyone = found
+    return page_cache.cached_page_hit(request, _page_key(mentor_id, mine, everyone, language))
 
 
 def worklist_changed(mentor_ids: Iterable[int] | None = None) -> None:

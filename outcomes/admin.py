@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from jps_portal.admin_readonly import NoRevertHistoryAdmin, ReadOnlyAdminMixin
+from outcomes import services
 from outcomes.models import MonitoringRound, OutcomeTerms, RoundStatusChange
 from regions.admin import RegionScopedAdminMixin
 
@@ -19,6 +20,11 @@ class OutcomeTermsAdmin(NoRevertHistoryAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # rounds already scheduled from these terms stay explained
+
+    def save_model(self, request: HttpRequest, obj: OutcomeTerms, form: object, change: bool) -> None:
+        if change and not form.has_changed():
+            return  # nothing to write: no empty history row
+        services.outcome_terms_save(terms=obj, by=request.user)
 
 
 class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -112,8 +112,12 @@ class MonitoringRound(models.Model):
         Status.REPORTED: frozenset(),
     }
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="monitoring_rounds")
-    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="monitoring_rounds")
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="monitoring_rounds", verbose_name=_("pengajuan")
+    )
+    group = models.ForeignKey(
+        Group, on_delete=models.PROTECT, related_name="monitoring_rounds", verbose_name=_("kelompok")
+    )
     # Denormalised from the application: scope, the work list and the tally read them without joins.
     programme = models.CharField(_("program"), max_length=20, choices=Programme.choices)
     regency = models.ForeignKey(Regency, on_delete=models.PROTECT, related_name="+", verbose_name=_("kabupaten/kota"))
@@ -137,7 +141,12 @@ class MonitoringRound(models.Model):
     revenue_jump_confirmed = models.BooleanField(_("lonjakan omzet dikonfirmasi"), default=False)
     reported_at = models.DateTimeField(_("dilaporkan pada"), null=True, blank=True)
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dilaporkan oleh"),
     )
     reporter = models.CharField(_("pelapor"), max_length=10, choices=Reporter.choices, blank=True)
     # The form's one-time token: the same submit sent twice records once.
@@ -199,13 +208,20 @@ class MonitoringRound(models.Model):
 class RoundStatusChange(models.Model):
     """One row per status change of a monitoring round. Never edited."""
 
-    round = models.ForeignKey(MonitoringRound, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=10, choices=MonitoringRound.Status.choices)
-    to_status = models.CharField(max_length=10, choices=MonitoringRound.Status.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    round = models.ForeignKey(
+        MonitoringRound, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("pemantauan")
     )
-    changed_at = models.DateTimeField()
+    from_status = models.CharField(_("dari status"), max_length=10, choices=MonitoringRound.Status.choices)
+    to_status = models.CharField(_("menjadi status"), max_length=10, choices=MonitoringRound.Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diubah oleh"),
+    )
+    changed_at = models.DateTimeField(_("waktu perubahan"))
 
     class Meta:
         verbose_name = _("riwayat status pemantauan")

@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history
 from applications.models import Programme, Scheme
 from disbursements.models import PaymentBatchLine, Tranche
 from groups.models import Member
+from jps_portal.celery import enqueue_on_commit
 from mentoring import services as mentoring
 from mentoring.models import CaseAssignment
 from mentoring.worklist import worklist_changed
@@ -60,6 +61,26 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     following = datetime.date(year + month // 12, month % 12 + 1, 1)
     return min(day.replace(year=year, month=month, day=1) + datetime.timedelta(days=day.day - 1),
                following - datetime.timedelta(days=1))  # fmt: skip
+
+
+# --- each scheme's terms ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def outcome_terms_save(*, terms: OutcomeTerms, by: AbstractBaseUser) -> OutcomeTerms:
+    """Save a scheme's monitoring months and inclusion targets (validated: months 1–60, targets
+    0–100%). Rounds already scheduled keep their months; rounds for months newly added are scheduled
+    after commit (the same idempotent job the beat runs), so no funded group waits for the next night."""
+    if not by.has_perm("outcomes.change_outcometerms" if terms.pk else "outcomes.add_outcometerms"):
+        raise PermissionDenied(_("Anda tidak berwenang mengubah ketentuan pemantauan."))
+    terms.full_clean()
+    terms._history_user = by
+    terms.save()
+    from outcomes.tasks import schedule_and_remind_rounds
+
+    # Broker down: the nightly beat schedules them anyway (the job is idempotent).
+    enqueue_on_commit(schedule_and_remind_rounds)
+    return terms
 
 
 # --- scheduling and reminders ----------------------------------------------------------------------------

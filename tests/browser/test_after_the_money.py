@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 from django.contrib.auth.models import Group as AuthGroup
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect, sync_playwright
 
@@ -23,6 +24,8 @@ from dashboards.services import tallies_recompute
 from mentoring.services import caseload_groups
 from outcomes.models import MonitoringRound
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, PageWatch
+from training.demo import LAUNCH_TITLE
+from training.models import TrainingEvent
 
 pytestmark = [
     pytest.mark.browser,
@@ -167,4 +170,13 @@ def test_a_mentor_visits_a_ketua_reports_and_the_director_sees_jobs_and_survival
     expect(laptop.get_by_role("heading", level=1)).to_contain_text("Jawa Barat")
     assert laptop.locator("#result-table tbody tr").count() >= 1
     screenshot(laptop, "after-09-director-province")
+
+    # --- The launch of 3–4 October 2020 in Tasikmalaya: 1,000 groups invited, 50 at the venue, 950 online --
+    launch = TrainingEvent.objects.get(title=LAUNCH_TITLE)
+    laptop.goto(live_server.url + reverse("training:event", args=[launch.pk]))
+    expect(laptop.locator("#groups-invited")).to_have_text("1.000")
+    expect(laptop.locator("#attended-offline")).to_have_text("50")
+    expect(laptop.locator("#attended-online")).to_have_text("950")
+    assert fits_the_width(laptop)
+    screenshot(laptop, "after-10-launch-event")
     watch.assert_clean()

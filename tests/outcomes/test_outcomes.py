@@ -290,3 +290,65 @@ def test_the_mentor_finds_the_rounds_on_the_groups_page_during_a_visit(client, m
     client.force_login(mentor)
     page = client.get(reverse("mentoring:group", args=[group.pk])).content.decode()
     assert f"/hasil-usaha/{rounds[6].pk}/" in page and "Terlambat" in page
+
+
+# --- the scheme's terms in the admin ------------------------------------------------------------------------
+
+
+def _terms_form(terms: OutcomeTerms, **overrides: str) -> dict[str, str]:
+    data = {
+        "round_months": terms.round_months,
+        "women_target_percent": str(terms.women_target_percent),
+        "disability_target_percent": str(terms.disability_target_percent),
+    }
+    return data | overrides
+
+
+def test_the_administrator_sets_months_and_the_new_rounds_follow(client, group, django_capture_on_commit_callbacks):
+    admin_user = UserFactory(username="admin-portal", role=Role.ADMIN, is_staff=True)
+    scheme = Scheme.objects.get(programme="TKM", year=2020)
+    terms, _created = OutcomeTerms.objects.get_or_create(scheme=scheme)
+    client.force_login(admin_user)
+    url = reverse("admin:outcomes_outcometerms_change", args=[terms.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, _terms_form(terms, round_months="24; 6", disability_target_percent="3"))
+    assert response.status_code == 302
+    terms.refresh_from_db()
+    assert terms.round_months == "6, 24" and terms.disability_target_percent == 3
+    assert terms.history.first().history_user == admin_user
+    # Saved through the service: the rounds of the new months were scheduled after commit.
+    assert 24 in set(group.monitoring_rounds.values_list("months", flat=True))
+
+
+def test_bad_terms_change_nothing(client, group):
+    admin_user = UserFactory(username="admin-portal", role=Role.ADMIN, is_staff=True)
+    terms, _created = OutcomeTerms.objects.get_or_create(scheme=Scheme.objects.get(programme="TKM", year=2020))
+    before = (terms.round_months, terms.women_target_percent)
+    client.force_login(admin_user)
+    url = reverse("admin:outcomes_outcometerms_change", args=[terms.pk])
+    for bad in ({"round_months": "tiga"}, {"round_months": "0, 6"}, {"women_target_percent": "120"}):
+        response = client.post(url, _terms_form(terms, **bad))
+        assert response.status_code == 200  # the form again, with the message
+    terms.refresh_from_db()
+    assert (terms.round_months, terms.women_target_percent) == before
+
+
+def test_staff_read_outcomes_in_their_region_and_cannot_change_terms(client, group):
+    from tests.outcomes.conftest import paid_group as another
+
+    elsewhere = another(regency="35.78")  # Kota Surabaya
+    services.rounds_schedule()
+    verifier = UserFactory(username="ver-jabar", role=Role.VERIFIER, is_staff=True)
+    verifier.scope_provinces.add("32")
+    client.force_login(verifier)
+    listing = client.get(reverse("admin:outcomes_monitoringround_changelist"))
+    assert listing.status_code == 200
+    body = listing.content.decode()
+    assert group.name in body and elsewhere.name not in body
+    terms, _created = OutcomeTerms.objects.get_or_create(scheme=Scheme.objects.get(programme="TKM", year=2020))
+    page = client.get(reverse("admin:outcomes_outcometerms_change", args=[terms.pk]))
+    assert page.status_code == 200 and 'name="round_months"' not in page.content.decode()  # read only
+    assert client.post(reverse("admin:outcomes_outcometerms_change", args=[terms.pk]),
+                       _terms_form(terms, round_months="1")).status_code == 403  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        services.outcome_terms_save(terms=terms, by=verifier)
