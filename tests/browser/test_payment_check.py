@@ -22,11 +22,10 @@ def _fits(page) -> bool:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("reference_data")
-def test_a_ketua_says_on_a_phone_that_only_part_of_the_money_came(
-    live_server, phone, screenshot, small_plan, reconciled_batch
-):
+@pytest.mark.usefixtures("small_plan")
+def test_a_ketua_says_on_a_phone_that_only_part_of_the_money_came(live_server, phone, screenshot, request):
     page, watch = phone
-    reconciled_batch({"32.04": 2})
+    request.getfixturevalue("reconciled_batch")({"32.04": 2})
     ketua = Respondent.objects.filter(role="ketua").select_related("sample").order_by("pk").first()
     url = live_server.url + f"/cek-bantuan/{services.respondent_token(ketua.pk)}/"
 
