@@ -51,6 +51,10 @@ def _ticket(application, code: str, *, phone: str = "", **kwargs) -> Ticket:
 
 @pytest.fixture
 def siti(db):
+    return siti_application()
+
+
+def siti_application() -> Application:
     """Siti's group: approved 40 juta, tahap 1 of 16 juta paid, tahap 2 waiting for the report."""
     application = funded_application(name="Kelompok Tani Mekar Sari", approved_amount=40_000_000)
     application.reference = "JPS-2020-TKM-32-000123"
@@ -87,6 +91,10 @@ def ketua_phone(application) -> str:
 
 @pytest.fixture
 def tickets(siti):
+    return siti_tickets(siti)
+
+
+def siti_tickets(siti: Application) -> dict[str, Ticket]:
     """Open and closed tickets about Siti's group, a pungli report by someone else, one by the ketua's
     own phone, and a ticket about another group."""
     other = funded_application(name="Kelompok Lain Sejahtera")
