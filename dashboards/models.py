@@ -207,3 +207,44 @@ class ResultTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.programme} {self.regency_id}"
+
+
+class TicketTally(models.Model):
+    """Objections and complaints per province × category (all years: a ticket need not be about an
+    application), written in the same transaction as the other rows of its snapshot. Counts only:
+    sensitive categories (pungli) are counted here like the others, their tickets stay with the
+    integrity team."""
+
+    snapshot = models.ForeignKey(TallySnapshot, on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"))
+    # Empty: all categories of the province (a median cannot be summed from the categories' medians).
+    category = models.ForeignKey(
+        "grievances.Category",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kategori"),
+    )
+    filed = models.PositiveIntegerField(_("tiket masuk"), default=0)
+    open = models.PositiveIntegerField(_("masih terbuka"), default=0)
+    overdue = models.PositiveIntegerField(_("terbuka, lewat batas waktu"), default=0)
+    resolved = models.PositiveIntegerField(_("selesai"), default=0)
+    resolved_in_time = models.PositiveIntegerField(_("selesai tepat waktu"), default=0)
+    upheld = models.PositiveIntegerField(_("terbukti"), default=0)
+    median_days_to_resolve = models.FloatField(_("median hari sampai selesai"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rekap pengaduan")
+        verbose_name_plural = _("rekap pengaduan")
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "province", "category"], name="ticket_tally_one_per_key"),
+            models.CheckConstraint(
+                condition=models.Q(open__lte=models.F("filed"), resolved__lte=models.F("filed"))
+                & models.Q(overdue__lte=models.F("open"), resolved_in_time__lte=models.F("resolved")),
+                name="ticket_tally_counts_nest",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.province_id} {self.category_id}"

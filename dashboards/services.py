@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dashboards.models import (
@@ -18,10 +19,12 @@ from dashboards.models import (
     ResultTally,
     TallyRefresh,
     TallySnapshot,
+    TicketTally,
     WeeklyApprovals,
 )
 from dashboards.results import insert_result_rows
 from dashboards.tallies import insert_snapshot_rows
+from dashboards.ticket_tallies import insert_ticket_rows
 
 # Two recomputes at once would race for the "current" flag; the second waits for the first.
 _LOCK_KEY = zlib.crc32(b"dashboards.tallies_recompute")
@@ -48,6 +51,7 @@ def tallies_recompute() -> TallySnapshot:
         snapshot = TallySnapshot.objects.create(as_of=timezone.now())
         province_rows, regency_rows = insert_snapshot_rows(snapshot.pk)
         insert_result_rows(snapshot.pk, today=timezone.localdate())
+        insert_ticket_rows(snapshot.pk, today=timezone.localdate())
         TallySnapshot.objects.filter(is_current=True).update(is_current=False)
         snapshot.is_current = True
         snapshot.province_rows = province_rows
@@ -66,7 +70,7 @@ def _prune(*, keep: int) -> None:
     if not stale:
         return
     # Rows first, by snapshot id: plain DELETEs, nothing loaded into Python.
-    for model in (RegencyTally, ProvinceTally, WeeklyApprovals, ResultTally):
+    for model in (RegencyTally, ProvinceTally, WeeklyApprovals, ResultTally, TicketTally):
         model.objects.filter(snapshot_id__in=stale)._raw_delete(connection.alias)
     TallySnapshot.objects.filter(pk__in=stale).delete()
 
@@ -113,6 +117,7 @@ def tallies_changed_since(moment: datetime.datetime) -> bool:
     groups, members, or the money ledger. A handful of EXISTS queries, run only on a refresh request."""
     from applications.models import Application
     from disbursements.models import LedgerEntry
+    from grievances.models import Ticket
     from groups.models import Group, Member
 
     return (
@@ -120,6 +125,7 @@ def tallies_changed_since(moment: datetime.datetime) -> bool:
         or LedgerEntry.objects.filter(created_at__gt=moment).exists()
         or Group.objects.filter(updated_at__gt=moment).exists()
         or Member.objects.filter(created_at__gt=moment).exists()
+        or Ticket.objects.filter(Q(filed_at__gt=moment) | Q(closed_at__gt=moment)).exists()
     )
 
 

@@ -181,8 +181,8 @@ def _bucket_sums() -> str:
     return ", ".join(parts)
 
 
-def _median_pieces(keys: list[str]) -> tuple[str, str, str]:
-    """(extra CTE, median expression, join) for the median of ``days`` per ``keys``."""
+def _median_pieces(keys: list[str], *, source: str = "apps") -> tuple[str, str, str]:
+    """(extra CTE, median expression, join) for the median of ``days`` per ``keys`` in the CTE ``source``."""
     if _postgres():
         return "", "percentile_cont(0.5) WITHIN GROUP (ORDER BY days)", ""
     partition = ", ".join(keys)
@@ -191,13 +191,13 @@ def _median_pieces(keys: list[str]) -> tuple[str, str, str]:
             SELECT {partition}, days,
                    ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY days) AS rn,
                    COUNT(*) OVER (PARTITION BY {partition}) AS cnt
-            FROM apps WHERE days IS NOT NULL
+            FROM {source} WHERE days IS NOT NULL
         ),
         med AS (
             SELECT {partition}, AVG(days) AS median FROM ranked
             WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) GROUP BY {partition}
         )"""
-    join = " AND ".join(f"med.{key} = apps.{key}" for key in keys)
+    join = " AND ".join(f"med.{key} = {source}.{key}" for key in keys)
     return cte, "MAX(med.median)", f"LEFT JOIN med ON {join}"
 
 

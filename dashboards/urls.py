@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboards import result_views, views
+from dashboards import result_views, ticket_views, views
 
 app_name = "dashboards"
 urlpatterns = [
@@ -16,6 +16,14 @@ urlpatterns = [
         "hasil/ekspor/provinsi/<str:province>.<str:fmt>",
         result_views.export_results_province,
         name="export_results_province",
+    ),
+    path("pengaduan/", ticket_views.complaints, name="complaints"),
+    path("pengaduan/provinsi/<str:province>/", ticket_views.complaints_province, name="complaints_province"),
+    path("pengaduan/ekspor/provinsi.<str:fmt>", ticket_views.export_complaints, name="export_complaints"),
+    path(
+        "pengaduan/ekspor/provinsi/<str:province>.<str:fmt>",
+        ticket_views.export_complaints_province,
+        name="export_complaints_province",
     ),
     path("kelompok/<str:reference>/", views.group, name="group"),
     path("ekspor/provinsi.<str:fmt>", views.export_provinces, name="export_provinces"),

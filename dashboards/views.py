@@ -4,6 +4,7 @@ Pages read only the snapshot tables (a fixed number of queries), except a regenc
 which pages through the live tables. Directors and superusers only; everyone else gets 403.
 """
 
+import datetime
 import functools
 import logging
 import re
@@ -486,6 +487,7 @@ def _file(
     heading: str | None = None,
     context: Context | None = None,
     live: bool = False,
+    as_of: datetime.datetime | None = None,
 ) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404(_("Format ekspor tidak dikenal."))
@@ -493,7 +495,6 @@ def _file(
         response = HttpResponse(exports.to_csv(header, rows), content_type=exports.CSV_CONTENT_TYPE)
     else:
         heading = heading or name
-        as_of = None
         if context is not None:
             selection = context.selection
             heading = f"{heading} — {figures.PROGRAMME_LABELS[selection.programme]} {selection.year or ''}"

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "dashboards",
     "transparency",
     "grievances",
+    "statuscheck",
     "payment_checks",
 ]
 
@@ -206,6 +207,11 @@ RATE_LIMITS = {
     "password-reset-code": (
         env.int("RESET_CODE_TRIES_LIMIT", default=20),
         env.int("RESET_CODE_TRIES_WINDOW_SECONDS", default=900),
+    ),
+    # Tries of a status-check SMS code per IP address (cek status without an account).
+    "status-check-code": (
+        env.int("STATUS_CHECK_CODE_TRIES_LIMIT", default=20),
+        env.int("STATUS_CHECK_CODE_TRIES_WINDOW_SECONDS", default=900),
     ),
 }
 
