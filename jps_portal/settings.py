@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "transparency",
     "grievances",
     "statuscheck",
+    "payment_checks",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +189,12 @@ RATE_LIMITS = {
     "grievance-code": (
         env.int("GRIEVANCE_CODE_TRIES_LIMIT", default=20),
         env.int("GRIEVANCE_CODE_TRIES_WINDOW_SECONDS", default=900),
+    ),
+    # Answers posted to /cek-bantuan/ links per IP address (a village's shared connection answers for
+    # a few groups; a script trying links gets nothing but 429).
+    "payment-check-answer": (
+        env.int("PAYMENT_CHECK_ANSWER_LIMIT", default=30),
+        env.int("PAYMENT_CHECK_ANSWER_WINDOW_SECONDS", default=900),
     ),
     "nik-check": (env.int("NIK_CHECK_LIMIT", default=120), env.int("NIK_CHECK_WINDOW_SECONDS", default=900)),
     # The same check per client address, over all the ketua behind it (a village's NAT, an internet
@@ -454,6 +461,11 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-tickets": {
         "task": "grievances.tasks.escalate_overdue_tickets",
         "schedule": crontab(hour=6, minute=0),
+    },
+    # Payment verification: draws that never reached a worker, and non-responders to the follow-up list.
+    "sweep-payment-checks": {
+        "task": "payment_checks.tasks.sweep_payment_checks",
+        "schedule": crontab(minute=20),
     },
 }
 
