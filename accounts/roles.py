@@ -62,6 +62,16 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "grievances.view_ticket",
         "grievances.handle_ticket",
         "grievances.view_tickethistory",
+        # Payment verification in their region: results, the sampled payments, and the follow-up list
+        # where they record a call or a visit.
+        "payment_checks.view_verificationdraw",
+        "payment_checks.view_drawstratum",
+        "payment_checks.view_sampledpayment",
+        "payment_checks.view_followupcase",
+        "payment_checks.record_follow_up",
+        "payment_checks.view_respondent",
+        "payment_checks.view_samplestatuschange",
+        "payment_checks.view_followuprecord",
         # Business outcomes of their region's funded groups (rounds are written by the ketua or mentor).
         "outcomes.view_outcometerms",
         "outcomes.view_monitoringround",
@@ -121,6 +131,11 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "mentoring.view_visit",
         "grievances.view_ticket",
         "grievances.view_tickethistory",
+        "payment_checks.view_verificationdraw",
+        "payment_checks.view_drawstratum",
+        "payment_checks.view_sampledpayment",
+        "payment_checks.view_followupcase",
+        "payment_checks.view_samplingplan",
         "outcomes.view_outcometerms",
         "outcomes.view_monitoringround",
         "outcomes.view_roundstatuschange",
@@ -164,6 +179,7 @@ ROLE_PERMISSIONS[Role.ADMIN] = [
     "audit.*",
     "training.*",
     "mentoring.*",
+    "payment_checks.*",
     # Each scheme's monitoring months and inclusion targets are the administrator's to set.
     "outcomes.*",
     # Partner systems' API clients and keys (the admin also requires a national scope).

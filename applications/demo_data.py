@@ -1049,6 +1049,7 @@ _LOGIN_SPECS = (
         role=Role.MENTOR,
         scope_province="32",
     ),
+    _LoginSpec("integritas", "tim integritas, national: sensitive complaints (pungli) only", role=Role.INTEGRITY),
 )
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, ApplicationStatusChange, TransitionError
 from applications.money import format_rupiah, split_by_percentages
+from disbursements import signals
 from disbursements.bankfiles import BankResultRow
 from disbursements.models import (
     LedgerEntry,
@@ -907,6 +908,8 @@ def _batches_close(batch_ids: list[int], now: datetime.datetime) -> list[str]:
     PaymentBatch.objects.filter(pk__in=[pk for pk, _ref in closing], status=PaymentBatch.Status.EXPORTED).update(
         status=PaymentBatch.Status.RECONCILED, reconciled_at=now
     )
+    if closing:
+        signals.batches_reconciled.send(sender=PaymentBatch, batch_ids=[pk for pk, _ref in closing])
     return [reference for _pk, reference in closing]
 
 

@@ -96,7 +96,9 @@ class Ticket(models.Model):
         PROVINCE = 2, _("Provinsi")
         NATIONAL = 3, _("Nasional")
 
-    number = models.CharField(_("nomor tiket"), max_length=24, unique=True)
+    # Unique by a constraint, not ``unique=True``: PostgreSQL would get a second, pattern-ops index for
+    # LIKE that no query uses (the admin searches the exact number), and every escalation rewrites it.
+    number = models.CharField(_("nomor tiket"), max_length=24)
     # The secret part of the tracking link: the number alone never opens a ticket.
     tracking_token = models.CharField(max_length=32, editable=False)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("kategori"))
@@ -115,9 +117,19 @@ class Ticket(models.Model):
     group = models.ForeignKey(
         Group, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets", verbose_name=_("kelompok")
     )
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"))
+    # Indexed by ``ticket_region_status_idx`` (province first) and ``ticket_regency_idx`` below, without the
+    # extra pattern-ops copies Django adds to a varchar foreign key's own index.
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("provinsi"), db_index=False
+    )
     regency = models.ForeignKey(
-        Regency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("kabupaten/kota")
+        Regency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kabupaten/kota"),
+        db_index=False,
     )
     description = models.TextField(_("uraian"), max_length=4000)
     complainant_name = models.CharField(_("nama pelapor"), max_length=150, blank=True)
@@ -130,6 +142,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("akun pelapor"),
+        db_index=False,  # never filtered on; a user or a flag is never deleted (PROTECT)
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -150,6 +163,7 @@ class Ticket(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("temuan pada pengajuan"),
+        db_index=False,  # never filtered on; a user or a flag is never deleted (PROTECT)
     )
     filed_at = models.DateTimeField(_("diterima pada"), default=timezone.now)
     closed_at = models.DateTimeField(_("selesai pada"), null=True, blank=True)
@@ -183,6 +197,7 @@ class Ticket(models.Model):
                 condition=Q(filed_by__in=["public", "ketua", "phone", "anonymous"]), name="ticket_filer_valid"
             ),
             models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=3), name="ticket_level_valid"),
+            models.UniqueConstraint(fields=["number"], name="ticket_number_unique"),
             # Reopened on appeal once at most.
             models.CheckConstraint(condition=Q(appeals__lte=1), name="ticket_appeal_once"),
             # Anonymous means no identity at all is kept.
@@ -213,6 +228,7 @@ class Ticket(models.Model):
             models.Index(fields=["due_on"], condition=~Q(status__in=["upheld", "not_upheld", "rejected"]),
                          name="ticket_open_due_idx"),
             models.Index(fields=["province", "regency", "status"], name="ticket_region_status_idx"),
+            models.Index(fields=["regency"], name="ticket_regency_idx"),
         ]  # fmt: skip
 
     def __str__(self) -> str:

@@ -333,27 +333,27 @@ def tickets_escalate_overdue(*, today: datetime.date | None = None, limit: int =
         )
         if not rows:
             return 0
-        # One officer per destination: the province's (least loaded), else national.
+        # One officer per destination: the province's (least loaded), else national. Each ticket is
+        # rewritten once (level, officer and new due date together): every index on the table pays
+        # for each rewrite, so one UPDATE per destination × category, not one per field.
         destinations: dict[tuple[int, str], tuple[AbstractBaseUser | None, int]] = {}
         by_destination: dict[tuple[int, int | None], list[int]] = {}
-        by_category: dict[int, list[int]] = {}
+        by_update: dict[tuple[int, int | None, int], list[int]] = {}
         for pk, category_id, level, province_id in rows:
             key = (level + 1, province_id)
             if key not in destinations:
                 destinations[key] = _pick_officer_at(level + 1, province_id)
             officer, final_level = destinations[key]
-            by_destination.setdefault((final_level, officer.pk if officer else None), []).append(pk)
-            by_category.setdefault(category_id, []).append(pk)
-        for (level, officer_id), ids in by_destination.items():
-            fields: dict[str, object] = {"level": level}
+            officer_id = officer.pk if officer else None
+            by_destination.setdefault((final_level, officer_id), []).append(pk)
+            by_update.setdefault((final_level, officer_id, category_id), []).append(pk)
+        sla = dict(Category.objects.values_list("pk", "sla_working_days"))
+        for (level, officer_id, category_id), ids in by_update.items():
+            fields: dict[str, object] = {"level": level, "due_on": add_working_days(today, sla[category_id])}
             if officer_id is not None:
                 fields["assigned_to_id"] = officer_id
             for chunk in _chunks(ids):
                 Ticket.objects.filter(pk__in=chunk).update(**fields)
-        sla = dict(Category.objects.values_list("pk", "sla_working_days"))
-        for category_id, ids in by_category.items():
-            for chunk in _chunks(ids):
-                Ticket.objects.filter(pk__in=chunk).update(due_on=add_working_days(today, sla[category_id]))
         _escalation_history([pk for pk, *_rest in rows])
         _escalation_digests(
             {officer_id: len(ids) for (_level, officer_id), ids in by_destination.items() if officer_id}

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "dashboards",
     "transparency",
     "grievances",
+    "statuscheck",
+    "payment_checks",
     "partners",
     # Last: an app's catalogue outranks those listed after it, and Django's own (form and validator
     # messages) outranks none, so DRF's Indonesian is overridden where the portal's differs (locale/id,
@@ -222,6 +224,12 @@ RATE_LIMITS = {
         env.int("GRIEVANCE_CODE_TRIES_LIMIT", default=20),
         env.int("GRIEVANCE_CODE_TRIES_WINDOW_SECONDS", default=900),
     ),
+    # Answers posted to /cek-bantuan/ links per IP address (a village's shared connection answers for
+    # a few groups; a script trying links gets nothing but 429).
+    "payment-check-answer": (
+        env.int("PAYMENT_CHECK_ANSWER_LIMIT", default=30),
+        env.int("PAYMENT_CHECK_ANSWER_WINDOW_SECONDS", default=900),
+    ),
     "nik-check": (env.int("NIK_CHECK_LIMIT", default=120), env.int("NIK_CHECK_WINDOW_SECONDS", default=900)),
     # The same check per client address, over all the ketua behind it (a village's NAT, an internet
     # kiosk): five ketua's allowance, and none for a script logging in as many accounts.
@@ -233,6 +241,11 @@ RATE_LIMITS = {
     "password-reset-code": (
         env.int("RESET_CODE_TRIES_LIMIT", default=20),
         env.int("RESET_CODE_TRIES_WINDOW_SECONDS", default=900),
+    ),
+    # Tries of a status-check SMS code per IP address (cek status without an account).
+    "status-check-code": (
+        env.int("STATUS_CHECK_CODE_TRIES_LIMIT", default=20),
+        env.int("STATUS_CHECK_CODE_TRIES_WINDOW_SECONDS", default=900),
     ),
 }
 
@@ -482,6 +495,11 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-tickets": {
         "task": "grievances.tasks.escalate_overdue_tickets",
         "schedule": crontab(hour=6, minute=0),
+    },
+    # Payment verification: draws that never reached a worker, and non-responders to the follow-up list.
+    "sweep-payment-checks": {
+        "task": "payment_checks.tasks.sweep_payment_checks",
+        "schedule": crontab(minute=20),
     },
 }
 

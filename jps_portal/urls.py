@@ -20,6 +20,8 @@ urlpatterns = [
     path("dasbor/", include("dashboards.urls")),
     path("daftar-penerima/", include("transparency.urls")),
     path("pengaduan/", include("grievances.urls")),
+    path("cek-status/", include("statuscheck.urls")),
+    path("cek-bantuan/", include("payment_checks.urls")),
     # Before admin.site.urls: the admin's login, answering 400 to malformed input (accounts.views).
     path("admin/login/", staff_login),
     path("admin/", admin.site.urls),

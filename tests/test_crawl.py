@@ -27,7 +27,7 @@ from django.test import TestCase
 
 MAX_PAGES = 200
 PER_SHAPE = 1
-DEMO_ROLES = ["kelompok", "verifikator", "ppk", "bendahara", "direktur", "pendamping"]
+DEMO_ROLES = ["kelompok", "verifikator", "ppk", "bendahara", "direktur", "pendamping", "integritas"]
 
 # Links never followed: leaving the site, logging out, switching language, the metrics/health probes.
 SKIP_PREFIXES = ("/akun/keluar", "/i18n/", "/metrics", "/healthz", "/readyz", "/static/", "/media/")

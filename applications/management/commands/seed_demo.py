@@ -70,6 +70,7 @@ class Command(BaseCommand):
         if result.created:
             self._schedule_tranches()
             self._seed_after_the_money()
+            self._seed_voices()
             self._refresh_tallies()
 
     def _schedule_tranches(self) -> None:
@@ -102,6 +103,17 @@ class Command(BaseCommand):
                     f"Outcomes: tahap 1 paid to {outcomes.paid:,} caseload groups (15 Oct 2020), "
                     f"{outcomes.rounds:,} monitoring rounds; group {outcomes.group_id} reported 3 and 6 months "
                     "(two extra workers)."
+                )
+
+    def _seed_voices(self) -> None:
+        """The public's objections and complaints (grievances, looked up by name: it depends on
+        applications, never the reverse)."""
+        if apps.is_installed("grievances"):
+            result = import_string("grievances.demo.grievances_demo_seed")()
+            if result.created:
+                self.stdout.write(
+                    f"Grievances: {result.tickets} tickets (an objection, a payment complaint, an anonymous "
+                    "pungli report seen only by the integritas login)."
                 )
 
     def _refresh_tallies(self) -> None:
