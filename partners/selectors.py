@@ -22,6 +22,26 @@ class Tallies:
     regencies: list[RegencyTally]
 
 
+APPLICATION_COLUMNS = (
+    "id",
+    "reference",
+    "group_id",
+    "scheme_id",
+    "province_id",
+    "status",
+    "requested_amount",
+    "approved_amount",
+    "submitted_at",
+    "decided_at",
+    "created_at",
+    "updated_at",
+    "group__code",
+    "group__regency_id",
+    "scheme__year",
+    "scheme__programme",
+)
+
+
 def applications_for(scope: RegionScope) -> QuerySet[Application]:
     history = ApplicationStatusChange.objects.order_by("changed_at", "pk").only(
         "application_id", "from_status", "to_status", "changed_at", "reason_code"
@@ -29,6 +49,8 @@ def applications_for(scope: RegionScope) -> QuerySet[Application]:
     return (
         Application.objects.filter(scope.q(province="province", regency="group__regency"))
         .select_related("scheme", "group")
+        # Only what the API shows: the proposal texts and the group's address and bank stay in the table.
+        .only(*APPLICATION_COLUMNS)
         .prefetch_related(Prefetch("status_changes", queryset=history))
     )
 

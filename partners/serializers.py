@@ -11,6 +11,9 @@ from partners.models import Scope
 from transparency.listing import PROGRAMMES, funded_row
 
 
+_DATETIME = serializers.DateTimeField()
+
+
 class StatusChangeSerializer(serializers.ModelSerializer):
     reasons = serializers.ListField(source="reason_codes", child=serializers.CharField())
 
@@ -49,6 +52,37 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "status_history",
         ]
         read_only_fields = fields
+
+    def to_representation(self, application: Application) -> dict:
+        """The row as ``ModelSerializer`` would build it (``test_the_fast_row_equals_the_generic_one``),
+        without its per-field machinery: a full read by cursor spends most of its time here."""
+        when = _DATETIME.to_representation
+        return {
+            "id": application.id,
+            "reference": application.reference,
+            "group": application.group_id,
+            "group_code": application.group.code,
+            "year": application.scheme.year,
+            "programme": application.scheme.programme,
+            "province": application.province_id,
+            "regency": application.group.regency_id,
+            "status": application.status,
+            "requested_amount": application.requested_amount,
+            "approved_amount": application.approved_amount,
+            "submitted_at": when(application.submitted_at) if application.submitted_at else None,
+            "decided_at": when(application.decided_at) if application.decided_at else None,
+            "created_at": when(application.created_at),
+            "updated_at": when(application.updated_at),
+            "status_history": [
+                {
+                    "from_status": change.from_status,
+                    "to_status": change.to_status,
+                    "changed_at": when(change.changed_at),
+                    "reasons": change.reason_codes,
+                }
+                for change in application.status_changes.all()
+            ],
+        }
 
 
 class GroupSerializer(serializers.ModelSerializer):

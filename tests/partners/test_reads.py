@@ -153,3 +153,23 @@ def test_the_public_list_is_transparencys_rows_with_the_ketua_masked(api, bi_key
         "ketua",
     }
     assert call(api, "/api/v1/public/funded-groups/", bi_key).status_code == 400  # the year is required
+
+
+def test_the_fast_row_equals_the_generic_one(two_provinces):
+    from rest_framework import serializers as drf
+
+    from partners import selectors
+    from partners.serializers import ApplicationSerializer
+    from regions.scope import RegionScope
+
+    bandung, _ = two_provinces
+    bandung.status_changes.create(
+        from_status="submitted", to_status="revision_requested", changed_at=timezone.now(), reason_code="a,b"
+    )
+    Application.objects.filter(pk=bandung.pk).update(submitted_at=timezone.now(), approved_amount=1)
+    national = RegionScope(national=True, province_codes=frozenset(), regency_codes=frozenset())
+    rows = list(selectors.applications_for(national))
+    fast = ApplicationSerializer(rows, many=True).data
+    generic = [drf.ModelSerializer.to_representation(ApplicationSerializer(), row) for row in rows]
+    assert [dict(row) for row in fast] == [dict(row) for row in generic]
+    assert any(row["status_history"] and row["submitted_at"] for row in fast)
