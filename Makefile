@@ -42,7 +42,7 @@ DEPLOY_CHECK_ENV := DJANGO_ENV=production DJANGO_DEBUG=false ALLOWED_HOSTS=jps.e
 	PORTAL_BASE_URL=https://jps.example.go.id \
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')"
 
-.PHONY: help install install-dev run test test-services lint check check-migrations check-deploy prod messages
+.PHONY: help install install-dev run test test-services lint check check-migrations check-deploy prod messages openapi
 
 help: ## List the targets
 	@echo "Usage: make <target>   (the first run creates .venv and installs requirements)"
@@ -100,6 +100,10 @@ check: check-migrations check-deploy ## Both checks below
 
 check-migrations: $(REQ_STAMP) ## Fail if a model change has no migration
 	$(SQLITE_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+# tests/partners/test_openapi.py fails when the committed schema differs from what the code generates.
+openapi: $(REQ_STAMP) ## Write the partner API's OpenAPI 3 schema to docs/openapi.yaml (validated)
+	$(SQLITE_ENV) $(PY) manage.py spectacular --file docs/openapi.yaml --validate --fail-on-warn
 
 check-deploy: $(REQ_STAMP) ## manage.py check --deploy under production settings, warnings fail
 	$(DEPLOY_CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING

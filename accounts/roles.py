@@ -182,6 +182,8 @@ ROLE_PERMISSIONS[Role.ADMIN] = [
     "payment_checks.*",
     # Each scheme's monitoring months and inclusion targets are the administrator's to set.
     "outcomes.*",
+    # Partner systems' API clients and keys (the admin also requires a national scope).
+    "partners.*",
     # Categories are the administrator's; tickets are read only, and never the sensitive ones (those are
     # the integrity team's alone, hence no "grievances.*").
     "grievances.view_category",

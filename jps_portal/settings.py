@@ -61,6 +61,12 @@ INSTALLED_APPS = [
     "grievances",
     "statuscheck",
     "payment_checks",
+    "partners",
+    # Last: an app's catalogue outranks those listed after it, and Django's own (form and validator
+    # messages) outranks none, so DRF's Indonesian is overridden where the portal's differs (locale/id,
+    # tests/partners/test_translations.py).
+    "rest_framework",
+    "drf_spectacular",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +98,34 @@ if IS_PRODUCTION:
         MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
         "whitenoise.middleware.WhiteNoiseMiddleware",
     )
+
+# The partner API (/api/v1/, partners app): API keys, JSON only, problem details for every error.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["partners.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["partners.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["partners.throttling.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "partners.problems.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "JPS Portal API",
+    "DESCRIPTION": "API untuk sistem mitra (Kemnaker, Disnaker, bank, BI, portal data terbuka). Lihat docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SORT_OPERATION_PARAMETERS": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "partners.schema.add_problem_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "applications.models.Application.Status"},
+}
 
 ROOT_URLCONF = "jps_portal.urls"
 WSGI_APPLICATION = "jps_portal.wsgi.application"

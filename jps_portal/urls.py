@@ -25,6 +25,8 @@ urlpatterns = [
     # Before admin.site.urls: the admin's login, answering 400 to malformed input (accounts.views).
     path("admin/login/", staff_login),
     path("admin/", admin.site.urls),
+    # The partner systems' API (partners app): its own authentication, errors as problem details.
+    path("api/v1/", include("partners.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -231,6 +231,11 @@ def funded_group(application_id: int) -> FundedGroup | None:
     return _row(values) if values else None
 
 
+def funded_row(values: dict) -> FundedGroup:
+    """One row of ``funded_groups`` as the list publishes it (the partner API reads it too)."""
+    return _row(values)
+
+
 def _row(values: dict) -> FundedGroup:
     programme = values["scheme__programme"]
     return FundedGroup(

@@ -1,0 +1,94 @@
+"""Every API error as RFC 9457 problem details (``application/problem+json``).
+
+``type`` names the kind of problem (listed in docs/api.md, "Error catalogue"), ``title`` is the same
+for every problem of that type, ``detail`` says what went wrong with this request, ``instance`` is
+the path asked for. Messages are Indonesian unless the request's Accept-Language asks for English
+(LocaleMiddleware has activated the language before the view runs)."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions
+from rest_framework.response import Response
+
+from jps_portal.request_id import current_request_id
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPE = "application/problem+json"
+TYPE_BASE = "https://jps.kemnaker.go.id/api/v1/problems/"
+
+# status → (type slug, title). Titles are lazy: they are read in the request's language.
+PROBLEMS = {
+    400: ("invalid-request", gettext_lazy("Permintaan tidak valid")),
+    401: ("unauthenticated", gettext_lazy("Autentikasi gagal")),
+    403: ("forbidden", gettext_lazy("Akses ditolak")),
+    404: ("not-found", gettext_lazy("Tidak ditemukan")),
+    405: ("method-not-allowed", gettext_lazy("Metode tidak diizinkan")),
+    406: ("not-acceptable", gettext_lazy("Format jawaban tidak tersedia")),
+    415: ("unsupported-media-type", gettext_lazy("Format isi tidak didukung")),
+    429: ("too-many-requests", gettext_lazy("Terlalu banyak permintaan")),
+    500: ("server-error", gettext_lazy("Kesalahan pada server")),
+}
+
+
+def _default_details() -> dict[type, str]:
+    """Our own words for DRF's default messages (DRF's catalogue is not the portal's voice)."""
+    return {
+        exceptions.NotAuthenticated: _("Sertakan header Authorization: Bearer <kunci API>."),
+        exceptions.PermissionDenied: _("Klien ini tidak boleh melakukan tindakan ini."),
+        exceptions.NotFound: _("Data tidak ditemukan atau berada di luar lingkup wilayah klien ini."),
+        exceptions.MethodNotAllowed: _("Metode ini tidak tersedia untuk alamat ini."),
+        exceptions.NotAcceptable: _("Jawaban hanya tersedia sebagai JSON."),
+        exceptions.UnsupportedMediaType: _("Isi permintaan harus JSON."),
+        exceptions.ParseError: _("Isi permintaan tidak dapat dibaca."),
+    }
+
+
+def problem_response(
+    status: int, *, detail: str, instance: str, extra: dict | None = None, headers: dict | None = None
+) -> Response:
+    slug, title = PROBLEMS.get(status, PROBLEMS[400] if status < 500 else PROBLEMS[500])
+    body = {
+        "type": TYPE_BASE + slug,
+        "title": str(title),
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "request_id": current_request_id(),
+        **(extra or {}),
+    }
+    return Response(body, status=status, headers=headers, content_type=CONTENT_TYPE)
+
+
+def exception_handler(exc: Exception, context: dict) -> Response:
+    """DRF's ``EXCEPTION_HANDLER`` for the API: every exception becomes a problem, never an HTML page."""
+    request = context.get("request")
+    instance = request.get_full_path() if request is not None else ""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        logger.exception("API error on %s", instance, exc_info=exc)
+        return problem_response(500, detail=_("Terjadi kesalahan. Coba lagi nanti."), instance=instance)
+
+    headers: dict[str, str] = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    extra: dict = {}
+    if isinstance(exc, exceptions.Throttled):
+        wait = int(exc.wait or 1)
+        headers["Retry-After"] = str(wait)
+        detail = _("Batas panggilan klien ini terlampaui. Coba lagi dalam %(seconds)d detik.") % {"seconds": wait}
+    elif isinstance(exc, exceptions.ValidationError):
+        detail = _("Periksa parameter yang dikirim.")
+        extra["errors"] = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+    elif str(exc.detail) == str(exc.default_detail) and type(exc) in _default_details():
+        detail = _default_details()[type(exc)]
+    else:
+        detail = str(exc.detail)
+    return problem_response(exc.status_code, detail=detail, instance=instance, extra=extra, headers=headers)

@@ -1,0 +1,197 @@
+"""The JSON shape of each resource. Read-only: the API writes through services, never serializers."""
+
+from rest_framework import serializers
+
+from applications.models import Application, ApplicationStatusChange, Programme
+from dashboards.models import ProvinceTally, RegencyTally
+from groups.models import Group, Member
+from groups.nik import mask_nik
+from partners.authentication import PartnerCaller
+from partners.models import Scope
+from transparency.listing import PROGRAMMES, funded_row
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    reasons = serializers.ListField(source="reason_codes", child=serializers.CharField())
+
+    class Meta:
+        model = ApplicationStatusChange
+        fields = ["from_status", "to_status", "changed_at", "reasons"]
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    group = serializers.IntegerField(source="group_id")
+    group_code = serializers.CharField(source="group.code")
+    year = serializers.IntegerField(source="scheme.year")
+    programme = serializers.CharField(source="scheme.programme")
+    province = serializers.CharField(source="province_id")
+    regency = serializers.CharField(source="group.regency_id")
+    status_history = StatusChangeSerializer(source="status_changes", many=True)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "reference",
+            "group",
+            "group_code",
+            "year",
+            "programme",
+            "province",
+            "regency",
+            "status",
+            "requested_amount",
+            "approved_amount",
+            "submitted_at",
+            "decided_at",
+            "created_at",
+            "updated_at",
+            "status_history",
+        ]
+        read_only_fields = fields
+
+
+class GroupSerializer(serializers.ModelSerializer):
+    province = serializers.CharField(source="regency.province_id")
+    regency = serializers.CharField(source="regency_id")
+    member_count = serializers.IntegerField()
+
+    class Meta:
+        model = Group
+        fields = [
+            "id",
+            "code",
+            "name",
+            "year",
+            "province",
+            "regency",
+            "village",
+            "member_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    group = serializers.IntegerField(source="group_id")
+    province = serializers.CharField(source="group.regency.province_id")
+    regency = serializers.CharField(source="group.regency_id")
+    nik = serializers.SerializerMethodField(help_text="Disamarkan kecuali klien memiliki hak akses nik:read.")
+
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "group",
+            "year",
+            "province",
+            "regency",
+            "nik",
+            "name",
+            "sex",
+            "birth_date",
+            "role",
+            "employment_status",
+            "has_disability",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_nik(self, member: Member) -> str:
+        caller = self.context["request"].user
+        if isinstance(caller, PartnerCaller) and caller.has_scope(Scope.NIK_READ):
+            return member.nik
+        return mask_nik(member.nik)
+
+
+_TALLY_FIGURES = [
+    "year",
+    "programme",
+    "groups_total",
+    "groups_submitted",
+    "groups_verified",
+    "groups_approved",
+    "groups_rejected",
+    "groups_completed",
+    "members_total",
+    "members_submitted",
+    "members_verified",
+    "members_approved",
+    "members_rejected",
+    "members_completed",
+    "women_approved",
+    "disability_approved",
+    "amount_requested",
+    "amount_approved",
+    "amount_paid",
+    "median_days_to_approval",
+]
+
+
+class ProvinceTallySerializer(serializers.ModelSerializer):
+    province = serializers.CharField(source="province_id")
+
+    class Meta:
+        model = ProvinceTally
+        fields = ["province", *_TALLY_FIGURES, "quota_groups", "quota_budget"]
+        read_only_fields = fields
+
+
+class RegencyTallySerializer(serializers.ModelSerializer):
+    province = serializers.CharField(source="province_id")
+    regency = serializers.CharField(source="regency_id")
+
+    class Meta:
+        model = RegencyTally
+        fields = ["province", "regency", *_TALLY_FIGURES]
+        read_only_fields = fields
+
+
+class TalliesSerializer(serializers.Serializer):
+    as_of = serializers.DateTimeField(help_text="Waktu data rekap ini dihitung.")
+    provinces = ProvinceTallySerializer(many=True)
+    regencies = RegencyTallySerializer(many=True)
+
+
+class TallyQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(required=False, min_value=2020, max_value=2100)
+    programme = serializers.ChoiceField(choices=Programme.choices, required=False)
+
+
+class PublicQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2020, max_value=2100)
+    programme = serializers.ChoiceField(choices=list(PROGRAMMES), required=False, default="")
+    province = serializers.RegexField(r"^[0-9]{2}$", required=False)
+    regency = serializers.RegexField(r"^[0-9]{2}\.[0-9]{2}$", required=False)
+
+
+class PublicRowSerializer(serializers.Serializer):
+    """One line of the public list, built by transparency's own row (``funded_row``): what the public
+    site shows (the ketua's name masked), nothing more."""
+
+    id = serializers.IntegerField()
+    group_name = serializers.CharField()
+    village = serializers.CharField()
+    regency = serializers.CharField()
+    province = serializers.CharField()
+    programme = serializers.CharField()
+    approved_amount = serializers.IntegerField()
+    paid_amount = serializers.IntegerField()
+    members = serializers.IntegerField()
+    ketua = serializers.CharField(help_text="Nama ketua disamarkan seperti di situs publik.")
+
+    def to_representation(self, values: dict) -> dict:
+        row = funded_row(values)
+        return {
+            "id": row.application_id,
+            "group_name": row.group_name,
+            "village": row.village,
+            "regency": values["group__regency__name"],
+            "province": values["group__regency__province__name"],
+            "programme": row.programme,
+            "approved_amount": row.approved,
+            "paid_amount": row.paid,
+            "members": row.members,
+            "ketua": row.ketua,
+        }

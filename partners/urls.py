@@ -1,0 +1,21 @@
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView
+
+from partners import views
+from partners.api import NotFoundView
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("applications/", views.ApplicationList.as_view(), name="application-list"),
+    path("applications/<int:pk>/", views.ApplicationDetail.as_view(), name="application-detail"),
+    path("groups/", views.GroupList.as_view(), name="group-list"),
+    path("groups/<int:pk>/", views.GroupDetail.as_view(), name="group-detail"),
+    path("members/", views.MemberList.as_view(), name="member-list"),
+    path("members/<int:pk>/", views.MemberDetail.as_view(), name="member-detail"),
+    path("tallies/", views.TallyList.as_view(), name="tally-list"),
+    path("public/funded-groups/", views.PublicList.as_view(), name="public-list"),
+    # Anything else under /api/v1/ is a problem-details 404, not the portal's HTML page.
+    re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
+]

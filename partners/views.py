@@ -1,0 +1,141 @@
+"""``/api/v1/`` read endpoints: thin views over ``partners.selectors`` (see ``partners.api`` for the
+authentication, scope, throttle, call log and ETag every one of them shares)."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from partners import filters, selectors, serializers
+from partners.api import PartnerAPIView, StableCursorPagination
+from partners.authentication import PartnerCaller
+from partners.models import Scope
+from regions.scope import RegionScope
+from transparency.listing import Selection
+
+_NOTHING = RegionScope(national=False, province_codes=frozenset(), regency_codes=frozenset())
+
+
+class _ScopedRead(PartnerAPIView):
+    required_scope = Scope.APPLICATIONS_READ
+
+    def region_scope(self) -> RegionScope:
+        # Schema generation builds views without a caller: it sees the shape, never a row.
+        caller = self.request.user
+        return caller.region_scope() if isinstance(caller, PartnerCaller) else _NOTHING
+
+
+class _List(mixins.ListModelMixin, _ScopedRead):
+    pagination_class = StableCursorPagination
+    filter_backends = [DjangoFilterBackend]
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.list(request, *args, **kwargs)
+
+
+class _Detail(mixins.RetrieveModelMixin, _ScopedRead):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.retrieve(request, *args, **kwargs)
+
+
+class ApplicationList(_List):
+    """Applications in the client's region, each with its status history, oldest id first."""
+
+    serializer_class = serializers.ApplicationSerializer
+    filterset_class = filters.ApplicationFilter
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.applications_for(self.region_scope())
+
+
+class ApplicationDetail(_Detail):
+    """One application (404 when it is outside the client's region)."""
+
+    serializer_class = serializers.ApplicationSerializer
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.applications_for(self.region_scope())
+
+
+class GroupList(_List):
+    """Groups in the client's region, with their member counts."""
+
+    serializer_class = serializers.GroupSerializer
+    filterset_class = filters.GroupFilter
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.groups_for(self.region_scope())
+
+
+class GroupDetail(_Detail):
+    serializer_class = serializers.GroupSerializer
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.groups_for(self.region_scope())
+
+
+class MemberList(_List):
+    """Members in the client's region; NIKs masked unless the client holds ``nik:read``."""
+
+    serializer_class = serializers.MemberSerializer
+    filterset_class = filters.MemberFilter
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.members_for(self.region_scope())
+
+
+class MemberDetail(_Detail):
+    serializer_class = serializers.MemberSerializer
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.members_for(self.region_scope())
+
+
+class TallyList(_ScopedRead):
+    """The current tally snapshot (its ``as_of`` says when it was counted), in the client's region."""
+
+    required_scope = Scope.TALLIES_READ
+    serializer_class = serializers.TalliesSerializer
+
+    @extend_schema(parameters=[serializers.TallyQuerySerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        query = serializers.TallyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        tallies = selectors.tallies_for(
+            self.region_scope(), **{"year": None, "programme": None, **query.validated_data}
+        )
+        if tallies is None:
+            raise NotFound(_("Rekap belum pernah dihitung."))
+        return Response(self.get_serializer(tallies).data)
+
+
+class PublicPagination(StableCursorPagination):
+    ordering = "pk"
+
+
+class PublicList(_ScopedRead):
+    """The public list of funded groups (as the public site shows it), in the client's region."""
+
+    required_scope = Scope.PUBLIC_READ
+    serializer_class = serializers.PublicRowSerializer
+    pagination_class = PublicPagination
+
+    @extend_schema(parameters=[serializers.PublicQuerySerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        query = serializers.PublicQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        values = query.validated_data
+        queryset = selectors.public_list_for(
+            self.region_scope(),
+            selection=Selection(year=values["year"], programme=values["programme"]),
+            province=values.get("province"),
+            regency=values.get("regency"),
+        )
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -1,0 +1,70 @@
+"""Partner systems as tests talk about them: Disnaker Jawa Barat's system (province 32, reads
+applications), the BI tools (national, tallies only), and the data they may or may not see."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from applications.models import Application
+from partners import services
+from partners.models import Client, Scope
+from regions.models import Province, Regency
+from tests.factories import ApplicationFactory, GroupFactory, add_members
+
+
+def make_client(*, name: str, scopes: list[str], by, provinces=(), regencies=(), national=False, **fields) -> Client:  # noqa: ANN001
+    client = Client(name=name, scopes=scopes, scope_national=national, **fields)
+    return services.client_save(
+        client=client,
+        provinces=Province.objects.filter(code__in=provinces),
+        regencies=Regency.objects.filter(code__in=regencies),
+        by=by,
+    )
+
+
+@pytest.fixture
+def jabar_system(portal_admin):
+    """Disnaker Jawa Barat's system: province 32, applications:read."""
+    return make_client(name="SIDISNAKER Jabar", scopes=[Scope.APPLICATIONS_READ], provinces=["32"], by=portal_admin)
+
+
+@pytest.fixture
+def jabar_key(jabar_system, portal_admin) -> str:
+    return services.api_key_issue(client=jabar_system, by=portal_admin).plaintext
+
+
+@pytest.fixture
+def bi_system(portal_admin):
+    """The ministry's BI tools: national, tallies and the public list only."""
+    return make_client(
+        name="BI Kemnaker", scopes=[Scope.TALLIES_READ, Scope.PUBLIC_READ], national=True, by=portal_admin
+    )
+
+
+@pytest.fixture
+def bi_key(bi_system, portal_admin) -> str:
+    return services.api_key_issue(client=bi_system, by=portal_admin).plaintext
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def call(api: APIClient, path: str, key: str | None = None, **headers: str):  # noqa: ANN201
+    if key is not None:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+    return api.get(path, **headers)
+
+
+@pytest.fixture
+def two_provinces(db):
+    """An application in Kabupaten Bandung (Jawa Barat, 32.04) and one in Surabaya (Jawa Timur, 35.78)."""
+    bandung = ApplicationFactory(group=GroupFactory(regency_id="32.04"), status=Application.Status.SUBMITTED)
+    surabaya = ApplicationFactory(
+        group=GroupFactory(regency_id="35.78"),
+        reference="JPS-2020-TKM-35-000001",
+        status=Application.Status.SUBMITTED,
+    )
+    add_members(bandung.group, 3)
+    add_members(surabaya.group, 3)
+    return bandung, surabaya
