@@ -33,7 +33,7 @@ class SamplingPlan(models.Model):
         help_text=_("Mis. 0,95 untuk 95%."),
     )
     margin_of_error = models.DecimalField(
-        _("batas kesalahan (margin of error)"),
+        _("batas kesalahan (±)"),
         max_digits=4,
         decimal_places=3,
         default=Decimal("0.05"),
