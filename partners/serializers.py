@@ -10,7 +10,6 @@ from partners.authentication import PartnerCaller
 from partners.models import Scope
 from transparency.listing import PROGRAMMES, funded_row
 
-
 _DATETIME = serializers.DateTimeField()
 
 
