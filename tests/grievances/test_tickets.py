@@ -462,3 +462,17 @@ def test_the_sweep_moves_each_overdue_ticket_one_level_to_an_officer_there(categ
     assert (in_banten.level, in_banten.assigned_to, in_banten.status) == (Ticket.Level.PROVINCE, None, "received")
     not_due.refresh_from_db()
     assert (not_due.level, not_due.assigned_to) == (Ticket.Level.REGENCY, sari)
+
+
+def test_a_closed_or_national_ticket_is_never_escalated(categories, verifier, funded):
+    UserFactory(username="pusat", scope_national=True, role=Role.VERIFIER)
+    closed = services.ticket_file(
+        category=categories["kelompok-fiktif"], description="x", filed_by=Ticket.Filer.PUBLIC, application=funded
+    )
+    services.ticket_reject(ticket=closed, by=verifier, note="Bukan sanggahan.")
+    level = closed.level
+    later = closed.due_on + datetime.timedelta(days=1)
+    assert services.tickets_escalate_overdue(today=later) == 0
+    closed.refresh_from_db()
+    assert closed.level == level
+    assert not closed.history.filter(kind=TicketHistory.Kind.ESCALATION).exists()
