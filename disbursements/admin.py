@@ -151,9 +151,7 @@ class TrancheAdmin(OpensOnWorkAdminMixin, RegionScopedAdminMixin, ServiceOnlyHis
         )
         if not reasons:
             return "–"
-        return format_html(
-            "<strong>{}</strong><br>{}", _t("Ditahan: tidak masuk batch pembayaran."), "; ".join(reasons)
-        )
+        return format_html("<strong>{}</strong><br>{}", _("Ditahan: tidak masuk batch pembayaran."), "; ".join(reasons))
 
     @admin.display(description=_("pengaduan terbuka"))
     def complaints(self, tranche: Tranche) -> str:
@@ -179,7 +177,7 @@ class TrancheAdmin(OpensOnWorkAdminMixin, RegionScopedAdminMixin, ServiceOnlyHis
         count = linked.filter(is_sensitive=False).count()
         if not count:
             return "–"
-        return _t("%(count)d pengaduan terbuka (rinciannya pada petugas pengaduan).") % {"count": count}
+        return _("%(count)d pengaduan terbuka (rinciannya pada petugas pengaduan).") % {"count": count}
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False
