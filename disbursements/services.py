@@ -991,7 +991,7 @@ def tranche_hold_place(
     Paid and in-batch tranches are not touched: the hold only keeps a tranche out of new batches."""
     # The application row is locked so two placements by the same source queue (the partial unique
     # index would refuse the second anyway; this turns that into "already held").
-    Application.objects.select_for_update().filter(pk=application.pk).exists()
+    list(Application.objects.select_for_update().filter(pk=application.pk).values_list("pk", flat=True))
     existing = TrancheHold.objects.active().filter(application=application, source=source).first()
     if existing is not None:
         return existing
