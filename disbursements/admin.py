@@ -7,14 +7,14 @@ import tempfile
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -32,12 +32,14 @@ from disbursements.models import (
     ReportPhoto,
     ReportReceipt,
     Tranche,
+    TrancheHold,
     TreasuryReturn,
     UsageReport,
     UsageReportStatusChange,
 )
 from jps_portal.admin_actions import Decision, confirm_then_run
 from jps_portal.admin_guards import ServiceOnlyChangeMixin, ServiceOnlyHistoryAdmin
+from jps_portal.admin_site import request_being_served
 from jps_portal.list_defaults import OpensOnWorkAdminMixin, StatusOpensOnWorkFilter
 from jps_portal.paging import CappedCountPaginator
 from regions.admin import RegionScopedAdminMixin
@@ -100,8 +102,19 @@ class TrancheAdmin(OpensOnWorkAdminMixin, RegionScopedAdminMixin, ServiceOnlyHis
     search_fields = ["application__reference", "application__group__name"]
     # Money and status move only through the disbursement services, never by hand.
     service_only_fields = ("application", "number", "percentage", "amount", "status", "paid_at", "created_at")
-    fields = ["application", "group_name", "number", "percentage", "rupiah", "status", "bank_details", "paid_at"]
-    readonly_fields = ["group_name", "rupiah", "bank_details"]
+    fields = [
+        "application",
+        "group_name",
+        "number",
+        "percentage",
+        "rupiah",
+        "status",
+        "hold",
+        "complaints",
+        "bank_details",
+        "paid_at",
+    ]
+    readonly_fields = ["group_name", "rupiah", "hold", "complaints", "bank_details"]
     paginator = CappedCountPaginator
     show_full_result_count = False
     actions = ["batch_selected", "reissue_selected"]
@@ -126,6 +139,45 @@ class TrancheAdmin(OpensOnWorkAdminMixin, RegionScopedAdminMixin, ServiceOnlyHis
     @admin.display(description=_("nilai"), ordering="amount")
     def rupiah(self, tranche: Tranche) -> str:
         return format_html('<span class="money">{}</span>', format_rupiah(tranche.amount))
+
+    @admin.display(description=_("penahanan"))
+    def hold(self, tranche: Tranche) -> str:
+        """Why a scheduled tahap stays out of the batches (the holds on its application); nothing for a
+        paid or in-batch one, which a hold never touches."""
+        if tranche.status in (Tranche.Status.PAID, Tranche.Status.IN_BATCH):
+            return "–"
+        reasons = list(
+            TrancheHold.objects.active().filter(application_id=tranche.application_id).values_list("reason", flat=True)
+        )
+        if not reasons:
+            return "–"
+        return format_html("<strong>{}</strong><br>{}", _("Ditahan: tidak masuk batch pembayaran."), "; ".join(reasons))
+
+    @admin.display(description=_("pengaduan terbuka"))
+    def complaints(self, tranche: Tranche) -> str:
+        """Open complaints about this tahap or its application. Their numbers, linked, only to a viewer
+        who may read tickets (and only those tickets: region, integrity); anyone else — finance — gets
+        the count of the non-sensitive ones, enough to know to ask the complaints desk, and no more: a
+        complaint names people, and an integrity case must not show its existence at all."""
+        request = request_being_served()
+        user = getattr(request, "user", None)
+        # The reverse relation, not an import: disbursements does not depend on grievances.
+        linked = tranche.tickets.model.objects.open().filter(
+            Q(tranche=tranche) | Q(application_id=tranche.application_id)
+        )
+        if user is not None and user.has_perm("grievances.view_ticket"):
+            numbers = list(linked.visible_to(user).order_by("number").values_list("pk", "number")[:20])
+            if not numbers:
+                return "–"
+            return format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                ((reverse("admin:grievances_ticket_change", args=[pk]), number) for pk, number in numbers),
+            )
+        count = linked.filter(is_sensitive=False).count()
+        if not count:
+            return "–"
+        return _("%(count)d pengaduan terbuka (rinciannya pada petugas pengaduan).") % {"count": count}
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False

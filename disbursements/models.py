@@ -22,8 +22,12 @@ from regions.models import Province
 
 class TrancheQuerySet(models.QuerySet):
     def payable(self) -> "TrancheQuerySet":
-        """Tranches finance may put in a batch now."""
-        return self.filter(status=Tranche.Status.SCHEDULED)
+        """Tranches finance may put in a batch now: scheduled, and their application not on hold."""
+        return self.filter(status=Tranche.Status.SCHEDULED).exclude(models.Exists(TrancheHold.active_for_tranche()))
+
+    def held(self) -> "TrancheQuerySet":
+        """Scheduled tranches that would be payable but for a hold on their application."""
+        return self.filter(status=Tranche.Status.SCHEDULED).filter(models.Exists(TrancheHold.active_for_tranche()))
 
 
 class Tranche(models.Model):
@@ -98,6 +102,71 @@ class Tranche(models.Model):
     def is_reportable(self) -> bool:
         """Money reached the group, so the group reports how it was used."""
         return self.status == self.Status.PAID
+
+
+class TrancheHoldQuerySet(models.QuerySet):
+    def active(self) -> "TrancheHoldQuerySet":
+        return self.filter(released_at__isnull=True)
+
+
+class TrancheHold(models.Model):
+    """A reason, placed by another part of the portal (a payment complaint), why the application's next
+    unpaid tahap must not be paid yet. Kept after release (who, when, why): the hold is its own history.
+    Its ``source`` is the placer's key (``grievances.ticket:<id>``): one active hold per source, and the
+    placer releases only its own. Disbursements knows nothing of the placer beyond these strings."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="tranche_holds", verbose_name=_("pengajuan"), db_index=False
+    )
+    source = models.CharField(_("sumber"), max_length=60)
+    reason = models.CharField(_("alasan penahanan"), max_length=300)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ditahan oleh"),
+        db_index=False,
+    )
+    placed_at = models.DateTimeField(_("ditahan pada"), default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dilepas oleh"),
+        db_index=False,
+    )
+    released_at = models.DateTimeField(_("dilepas pada"), null=True, blank=True)
+    release_note = models.CharField(_("catatan pelepasan"), max_length=300, blank=True)
+
+    objects = TrancheHoldQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("penahanan tahap")
+        verbose_name_plural = _("penahanan tahap")
+        ordering = ["application", "placed_at", "pk"]
+        constraints = [
+            # A source holds an application once at a time: placing again while active changes nothing.
+            models.UniqueConstraint(
+                fields=["application", "source"], condition=Q(released_at__isnull=True), name="tranche_hold_once"
+            ),
+        ]
+        indexes = [
+            # The payable selection asks "any active hold on this application?" for every scheduled tranche.
+            models.Index(fields=["application"], condition=Q(released_at__isnull=True), name="tranche_hold_active_idx"),
+            models.Index(fields=["source"], condition=Q(released_at__isnull=True), name="tranche_hold_source_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.reason}"
+
+    @classmethod
+    def active_for_tranche(cls) -> "TrancheHoldQuerySet":
+        """The active holds of the outer tranche's application (for ``Exists``)."""
+        return cls.objects.active().filter(application=models.OuterRef("application"))
 
 
 class BankReason(models.TextChoices):

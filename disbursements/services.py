@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from disbursements.models import (
     PaymentBatchLine,
     ReconciliationException,
     Tranche,
+    TrancheHold,
 )
 from disbursements.notifications import tranche_paid_announce
 from groups.models import Group
@@ -409,9 +410,19 @@ def payment_batch_create(
 UNPAYABLE_NAMED = 10
 
 
-def tranche_unpayable_reason(tranche: Tranche) -> str:
-    """Why finance cannot put this tranche in a batch now, in the words of the tranche list."""
+def tranche_unpayable_reason(tranche: Tranche, holds: Sequence[TrancheHold] | None = None) -> str:
+    """Why finance cannot put this tranche in a batch now, in the words of the tranche list. ``holds``:
+    the application's active holds, when the caller has read them already."""
     names = {"tranche": str(tranche), "previous": tranche.number - 1}
+    if tranche.status == Tranche.Status.SCHEDULED:
+        holds = (
+            list(TrancheHold.objects.active().filter(application_id=tranche.application_id)) if holds is None else holds
+        )
+        if holds:
+            return _("%(tranche)s ditahan: %(reasons)s") % {
+                **names,
+                "reasons": "; ".join(hold.reason for hold in holds),
+            }
     if tranche.status == Tranche.Status.LOCKED:
         return _("%(tranche)s menunggu laporan tahap %(previous)s diterima petugas.") % names
     if tranche.status == Tranche.Status.IN_BATCH:
@@ -426,9 +437,12 @@ def tranche_unpayable_reason(tranche: Tranche) -> str:
 def tranches_unpayable_reasons(tranches: QuerySet[Tranche]) -> list[str]:
     """Why the tranches of ``tranches`` that are not payable are left out, one sentence each (the
     first ``UNPAYABLE_NAMED``), then how many more."""
-    unpayable = tranches.exclude(status=Tranche.Status.SCHEDULED)
+    unpayable = tranches.filter(~Q(status=Tranche.Status.SCHEDULED) | Exists(TrancheHold.active_for_tranche()))
     named = list(unpayable.select_related("application").order_by("pk")[: UNPAYABLE_NAMED + 1])
-    reasons = [tranche_unpayable_reason(tranche) for tranche in named[:UNPAYABLE_NAMED]]
+    holds: dict[int, list[TrancheHold]] = defaultdict(list)
+    for hold in TrancheHold.objects.active().filter(application_id__in={tranche.application_id for tranche in named}):
+        holds[hold.application_id].append(hold)
+    reasons = [tranche_unpayable_reason(tranche, holds[tranche.application_id]) for tranche in named[:UNPAYABLE_NAMED]]
     if len(named) > UNPAYABLE_NAMED:
         rest = unpayable.count() - UNPAYABLE_NAMED
         reasons.append(_("… dan %(count)d tahap lain yang belum dapat dibayar.") % {"count": rest})
@@ -963,3 +977,32 @@ def reconciliation_exception_resolve(
     locked.resolution_note = note.strip()
     locked.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_note"])
     return locked
+
+
+# --- holds placed by other parts of the portal -------------------------------------------------------
+
+
+@transaction.atomic
+def tranche_hold_place(
+    *, application: Application, source: str, reason: str, by: AbstractBaseUser | None
+) -> TrancheHold:
+    """Hold the application's next unpaid tahap (it leaves the payable selection) until ``source``
+    releases it. Idempotent per source: placing again while active returns the hold already there.
+    Paid and in-batch tranches are not touched: the hold only keeps a tranche out of new batches."""
+    # The application row is locked so two placements by the same source queue (the partial unique
+    # index would refuse the second anyway; this turns that into "already held").
+    list(Application.objects.select_for_update().filter(pk=application.pk).values_list("pk", flat=True))
+    existing = TrancheHold.objects.active().filter(application=application, source=source).first()
+    if existing is not None:
+        return existing
+    return TrancheHold.objects.create(application=application, source=source, reason=reason[:300], placed_by=by)
+
+
+@transaction.atomic
+def tranche_holds_release(*, source: str, by: AbstractBaseUser | None, note: str = "") -> int:
+    """Release every active hold ``source`` placed; how many. Releasing twice changes nothing."""
+    return (
+        TrancheHold.objects.active()
+        .filter(source=source)
+        .update(released_at=timezone.now(), released_by=by, release_note=note[:300])
+    )

@@ -7,8 +7,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from disbursements.models import TrancheHold
 from grievances import services
 from grievances.models import Category, Ticket, TicketHistory
 from grievances.sla import working_days_between
@@ -44,6 +46,7 @@ class CategoryAdmin(admin.ModelAdmin):
         "is_sensitive",
         "about_group",
         "blocks_when_upheld",
+        "holds_next_tranche",
         "sla_working_days",
         "is_active",
     ]
@@ -104,6 +107,8 @@ class TicketAdmin(ServiceOnlyChangeMixin, admin.ModelAdmin):
         "regency",
         "group",
         "application",
+        "tranche",
+        "tranche_hold",
         "flag",
         "description",
         "complainant",
@@ -136,6 +141,18 @@ class TicketAdmin(ServiceOnlyChangeMixin, admin.ModelAdmin):
             return "–"
         left = working_days_between(timezone.localdate(), ticket.due_on)
         return str(left) if left >= 0 else _("terlambat %(days)d") % {"days": -left}
+
+    @admin.display(description=_("penahanan tahap berikutnya"))
+    def tranche_hold(self, ticket: Ticket) -> str:
+        holds = list(TrancheHold.objects.filter(source=services.hold_source(ticket)).order_by("-placed_at")[:1])
+        if not holds:
+            return "–"
+        hold = holds[0]
+        when = date_format(timezone.localtime(hold.placed_at), "DATETIME_FORMAT")
+        if hold.released_at is None:
+            return _("Ditahan sejak %(when)s: tahap berikutnya tidak masuk batch pembayaran.") % {"when": when}
+        released = date_format(timezone.localtime(hold.released_at), "DATETIME_FORMAT")
+        return _("Ditahan %(when)s, dilepas %(released)s.") % {"when": when, "released": released}
 
     @admin.display(description=_("pelapor"))
     def complainant(self, ticket: Ticket) -> str:

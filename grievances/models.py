@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Flag, TransitionError
+from disbursements.models import Tranche
 from groups.models import Group
 from regions.models import Province, Regency
 
@@ -29,6 +30,8 @@ class Category(models.Model):
     about_group = models.BooleanField(_("sanggahan atas kelompok"), default=False)
     # Upheld: the group gets a blocking flag (approval and verification refuse while it is open).
     blocks_when_upheld = models.BooleanField(_("terbukti → blokir pengajuan"), default=False)
+    # Open: the group's next unpaid tahap is held (left out of payment batches) until the ticket closes.
+    holds_next_tranche = models.BooleanField(_("tahan tahap berikutnya selama terbuka"), default=False)
     sla_working_days = models.PositiveSmallIntegerField(_("batas waktu (hari kerja)"), default=10)
     is_active = models.BooleanField(_("aktif"), default=True)
     position = models.PositiveSmallIntegerField(_("urutan"), default=0)
@@ -116,6 +119,15 @@ class Ticket(models.Model):
     )
     group = models.ForeignKey(
         Group, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets", verbose_name=_("kelompok")
+    )
+    # The tahap a payment complaint is about (set by ``ticket_file``; implies application and group).
+    tranche = models.ForeignKey(
+        Tranche,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("tahap pembayaran"),
     )
     # Indexed by ``ticket_region_status_idx`` (province first) and ``ticket_regency_idx`` below, without the
     # extra pattern-ops copies Django adds to a varchar foreign key's own index.

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Flag
+from disbursements import services as disbursement_services
+from disbursements.models import Tranche
 from grievances.models import Category, Ticket, TicketHistory
 from grievances.sla import add_working_days
 from groups.models import Group
@@ -44,6 +46,7 @@ def ticket_file(
     filed_by: str,
     application: Application | None = None,
     group: Group | None = None,
+    tranche: Tranche | None = None,
     regency: Regency | None = None,
     name: str = "",
     phone: str = "",
@@ -51,7 +54,9 @@ def ticket_file(
     user: AbstractBaseUser | None = None,
 ) -> Ticket:
     """Store a ticket (before anything is sent), give it its number and due date, assign it to an
-    officer of its region (or the integrity team) and tell the complainant the number."""
+    officer of its region (or the integrity team) and tell the complainant the number. A ticket about a
+    ``tranche`` is about its application and group too; in a category that holds, the group's next
+    unpaid tahap is held until the ticket closes."""
     description = description.strip()
     if not description:
         raise ValidationError({"description": _("Tuliskan uraian pengaduan Anda.")})
@@ -65,6 +70,8 @@ def ticket_file(
                 {"category": _("Pengaduan tanpa identitas hanya untuk pungli atau pelanggaran petugas.")}
             )
         name, phone, email, user = "", "", "", None
+    if tranche is not None:
+        application = tranche.application
     if category.about_group and application is None:
         raise ValidationError({"category": _("Sanggahan ini diajukan dari daftar kelompok penerima.")})
     if application is not None:
@@ -85,6 +92,7 @@ def ticket_file(
         filed_by=filed_by,
         application=application,
         group=group,
+        tranche=tranche,
         province_id=regency.province_id,
         regency=regency,
         description=description,
@@ -99,9 +107,45 @@ def ticket_file(
     TicketHistory.objects.create(
         ticket=ticket, kind=TicketHistory.Kind.FILED, to_status=ticket.status, level=ticket.level, changed_by=user
     )
+    _hold_place(ticket, by=user)
     _auto_assign(ticket, by=None)
     _notify(ticket)
     return ticket
+
+
+# --- the hold on the next tahap --------------------------------------------------------------------
+
+
+def hold_source(ticket: Ticket) -> str:
+    """The key of the ticket's holds in ``disbursements`` (which never imports grievances)."""
+    return f"grievances.ticket:{ticket.pk}"
+
+
+def _hold_place(ticket: Ticket, *, by: AbstractBaseUser | None) -> None:
+    """An open ticket of a holding category about a group: hold each of the group's applications that
+    has a tahap (the ticket's own one if it names it). The reason names no complaint detail: finance
+    reads it, and the ticket itself is for the officers who may see it."""
+    if not ticket.category.holds_next_tranche or ticket.group_id is None:
+        return
+    applications = (
+        [ticket.application]
+        if ticket.application_id
+        else list(Application.objects.filter(group_id=ticket.group_id, tranches__isnull=False).distinct())
+    )
+    reason = _("Pengaduan pembayaran %(number)s belum selesai.") % {"number": ticket.number}
+    for application in applications:
+        disbursement_services.tranche_hold_place(
+            application=application, source=hold_source(ticket), reason=reason, by=by
+        )
+
+
+def _hold_release(ticket: Ticket, *, by: AbstractBaseUser | None) -> None:
+    disbursement_services.tranche_holds_release(
+        source=hold_source(ticket),
+        by=by,
+        note=_("Pengaduan %(number)s selesai: %(status)s.")
+        % {"number": ticket.number, "status": ticket.get_status_display()},
+    )
 
 
 def _auto_assign(ticket: Ticket, *, by: AbstractBaseUser | None, start_level: int | None = None) -> None:
@@ -199,6 +243,7 @@ def ticket_resolve(*, ticket: Ticket, by: AbstractBaseUser, upheld: bool, note: 
     if upheld and ticket.category.blocks_when_upheld and ticket.group_id:
         fields["flag"] = _open_block_flag(ticket, note)
     ticket.transition_to(status, by=by, note=note, **fields)
+    _hold_release(ticket, by=by)
     if not upheld and ticket.flag_id:
         Flag.objects.filter(pk=ticket.flag_id, resolved_at__isnull=True).update(
             resolved_at=timezone.now(),
@@ -234,6 +279,7 @@ def ticket_reject(*, ticket: Ticket, by: AbstractBaseUser, note: str) -> Ticket:
     _require_handler(ticket, by)
     note = _required_note(note)
     ticket.transition_to(Ticket.Status.REJECTED, by=by, note=note, closed_at=timezone.now(), resolution_note=note)
+    _hold_release(ticket, by=by)
     _notify(ticket)
     return ticket
 
@@ -292,6 +338,7 @@ def ticket_appeal(*, ticket: Ticket, reason: str) -> Ticket:
         level=next_level,
         due_on=add_working_days(_today(), ticket.category.sla_working_days),
     )
+    _hold_place(ticket, by=None)  # open again: so is the hold
     _auto_assign(ticket, by=None, start_level=next_level)
     _notify(ticket)
     return ticket

@@ -414,7 +414,7 @@ def _ticket_open_once(sample: SampledPayment, *, complainant: tuple[str, str, st
         category=category,
         description=description,
         filed_by=filer if phone_ok else Ticket.Filer.PUBLIC,
-        application=tranche.application,
+        tranche=tranche,
         name=name,
         phone=phone_ok,
     )
