@@ -9,7 +9,7 @@ import datetime
 from django.db import connection
 
 from dashboards.models import TicketTally
-from dashboards.tallies import _columns, _in, _median_pieces, _postgres, _table
+from dashboards.tallies import _columns, _days_between, _in, _median_pieces, _postgres, _table
 from grievances.models import Ticket
 
 FIGURES = ("filed", "open", "overdue", "resolved", "resolved_in_time", "upheld")
@@ -33,12 +33,6 @@ def _closed_on(column: str) -> str:
     return f"date({column}, '+7 hours')"
 
 
-def _days(start: str, end: str) -> str:
-    if _postgres():
-        return f"EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0"
-    return f"(julianday({end}) - julianday({start}))"
-
-
 def ticket_insert(snapshot_id: int, *, today: datetime.date, by_category: bool) -> tuple[str, list[object]]:
     closed = _in("t.status", Ticket.CLOSED)
     keys = ["province_id", "category_id"] if by_category else ["province_id"]
@@ -55,7 +49,7 @@ def ticket_insert(snapshot_id: int, *, today: datetime.date, by_category: bool) 
                    CASE WHEN {closed} AND {_closed_on("t.closed_at")} <= t.due_on THEN 1 ELSE 0 END AS in_time,
                    CASE WHEN t.status = {upheld} THEN 1 ELSE 0 END AS is_upheld,
                    CASE WHEN {closed} AND t.closed_at IS NOT NULL
-                        THEN {_days("t.filed_at", "t.closed_at")} END AS days
+                        THEN {_days_between("t.filed_at", "t.closed_at")} END AS days
             FROM {_table(Ticket)} t
         ){median_cte}
         SELECT %s, tk.province_id, {category}, COUNT(*), COUNT(*) - SUM(tk.is_closed), SUM(tk.is_overdue),
