@@ -1,6 +1,7 @@
 """Objections (sanggahan) and complaints (pengaduan): categories as data, tickets with a visible
 status machine and a history row per change."""
 
+import datetime
 import secrets
 from typing import ClassVar
 
@@ -53,6 +54,10 @@ class Category(models.Model):
 class TicketQuerySet(models.QuerySet):
     def open(self) -> "TicketQuerySet":
         return self.exclude(status__in=Ticket.CLOSED)
+
+    def overdue(self, today: datetime.date) -> "TicketQuerySet":
+        """Open, past the due date, and not yet at the top level: what the escalation sweep moves."""
+        return self.open().filter(due_on__lt=today, level__lt=Ticket.Level.NATIONAL)
 
     def visible_to(self, user: AbstractBaseUser) -> "TicketQuerySet":
         """The tickets an officer may see: their region's, and sensitive ones only with the integrity
