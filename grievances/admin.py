@@ -6,8 +6,11 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from disbursements.models import TrancheHold
@@ -111,6 +114,7 @@ class TicketAdmin(ServiceOnlyChangeMixin, admin.ModelAdmin):
         "tranche_hold",
         "flag",
         "description",
+        "attachment_links",
         "complainant",
         "assigned_to",
         "appeals",
@@ -153,6 +157,15 @@ class TicketAdmin(ServiceOnlyChangeMixin, admin.ModelAdmin):
             return _("Ditahan sejak %(when)s: tahap berikutnya tidak masuk batch pembayaran.") % {"when": when}
         released = date_format(timezone.localtime(hold.released_at), "DATETIME_FORMAT")
         return _("Ditahan %(when)s, dilepas %(released)s.") % {"when": when, "released": released}
+
+    @admin.display(description=_("lampiran"))
+    def attachment_links(self, ticket: Ticket) -> str:
+        # Only shown on a ticket this officer sees (get_queryset); the file view checks it again.
+        rows = [
+            (reverse("grievances:officer_attachment", args=[pk]), name)
+            for pk, name in ticket.attachments.values_list("pk", "original_name")
+        ]
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a>', rows) if rows else "–"
 
     @admin.display(description=_("pelapor"))
     def complainant(self, ticket: Ticket) -> str:

@@ -5,20 +5,23 @@ outbox delivers it after commit: a gateway that is down delays it, never loses i
 
 import datetime
 import secrets
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Flag
+from applications.uploads import SUFFIXES, upload_content_type
 from disbursements import services as disbursement_services
 from disbursements.models import Tranche
-from grievances.models import Category, Ticket, TicketHistory
+from grievances.models import Category, Ticket, TicketAttachment, TicketHistory
 from grievances.sla import add_working_days
 from groups.models import Group
 from notifications.links import absolute_url
@@ -30,6 +33,7 @@ from regions.models import Regency
 HANDLE_PERMISSION = "grievances.handle_ticket"
 SENSITIVE_PERMISSION = "grievances.view_sensitive_ticket"
 DESCRIPTION_MAX = 4000
+MAX_ATTACHMENTS = 3
 
 
 def _today() -> datetime.date:
@@ -53,11 +57,14 @@ def ticket_file(
     phone: str = "",
     email: str = "",
     user: AbstractBaseUser | None = None,
+    attachments: Sequence[UploadedFile] = (),
 ) -> Ticket:
     """Store a ticket (before anything is sent), give it its number and due date, assign it to an
     officer of its region (or the integrity team) and tell the complainant the number. A ticket about a
     ``tranche`` is about its application and group too; in a category that holds, the group's next
-    unpaid tahap is held until the ticket closes."""
+    unpaid tahap is held until the ticket closes. ``attachments`` (a photo, a letter) pass the same
+    content checks as application documents; one refused refuses the ticket, and nothing is stored."""
+    checked = _attachments_checked(attachments)
     description = description.strip()
     if not description:
         raise ValidationError({"description": _("Tuliskan uraian pengaduan Anda.")})
@@ -111,7 +118,58 @@ def ticket_file(
     _hold_place(ticket, by=user)
     _auto_assign(ticket, by=None)
     _notify(ticket)
+    # Files last: storage is not transactional, so nothing that can still refuse comes after them.
+    for upload, content_type in checked:
+        _attachment_store(ticket, upload, content_type)
     return ticket
+
+
+def _attachments_checked(attachments: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
+    """Each upload with its content type (by its first bytes: ``applications.uploads``), or the
+    refusal, in Indonesian, naming the file."""
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise ValidationError(
+            {"attachments": _("Paling banyak %(count)d lampiran per pengaduan.") % {"count": MAX_ATTACHMENTS}}
+        )
+    checked = []
+    for upload in attachments:
+        try:
+            checked.append((upload, upload_content_type(upload)))
+        except ValidationError as error:
+            name = _printable(upload.name or "")[:80]
+            raise ValidationError({"attachments": [f"{name}: {message}" for message in error.messages]}) from error
+    return checked
+
+
+def _printable(name: str) -> str:
+    return "".join(character for character in name if character.isprintable())
+
+
+def _attachment_store(ticket: Ticket, upload: UploadedFile, content_type: str) -> TicketAttachment:
+    original_name = _printable(upload.name or "")[:255] or "lampiran"
+    size = upload.size
+    # The stored name is random (``_attachment_path``); its suffix follows the content, not the name sent.
+    upload.name = f"lampiran{SUFFIXES[content_type]}"
+    return TicketAttachment.objects.create(
+        ticket=ticket, file=upload, original_name=original_name, content_type=content_type, size=size
+    )
+
+
+def attachment_for_tracking(*, number: str, token: str, pk: int) -> TicketAttachment | None:
+    """An attachment of the ticket behind a tracking link, or None (the same for any wrong part)."""
+    ticket = ticket_for_tracking(number=number, token=token)
+    if ticket is None:
+        return None
+    return ticket.attachments.filter(pk=pk).first()
+
+
+def attachment_for_officer(*, user: AbstractBaseUser, pk: int) -> TicketAttachment | None:
+    """An attachment of a ticket ``user`` sees in the admin (their region's; sensitive ones only for
+    the integrity team), or None."""
+    may_open = user.has_perm("grievances.view_ticket") or user.has_perm("grievances.change_ticket")
+    if not user.is_active or not user.is_staff or not may_open:  # what the ticket admin asks
+        return None
+    return TicketAttachment.objects.filter(pk=pk, ticket__in=Ticket.objects.visible_to(user)).first()
 
 
 # --- the hold on the next tahap --------------------------------------------------------------------
