@@ -19,6 +19,7 @@ from grievances.models import Category, Ticket, TicketHistory
 from grievances.sla import working_days_between
 from jps_portal.admin_actions import Decision, confirm_then_run
 from jps_portal.admin_guards import ServiceOnlyChangeMixin
+from jps_portal.admin_site import permitted_link
 from notifications.phones import phone_masked
 
 MAX_DECISIONS = 50
@@ -111,6 +112,7 @@ class TicketAdmin(ServiceOnlyChangeMixin, admin.ModelAdmin):
         "group",
         "application",
         "tranche",
+        "payment_check",
         "tranche_hold",
         "flag",
         "description",
@@ -157,6 +159,13 @@ class TicketAdmin(ServiceOnlyChangeMixin, admin.ModelAdmin):
             return _("Ditahan sejak %(when)s: tahap berikutnya tidak masuk batch pembayaran.") % {"when": when}
         released = date_format(timezone.localtime(hold.released_at), "DATETIME_FORMAT")
         return _("Ditahan %(when)s, dilepas %(released)s.") % {"when": when, "released": released}
+
+    @admin.display(description=_("verifikasi pembayaran"))
+    def payment_check(self, ticket: Ticket) -> str:
+        """The sampled payment whose answer opened this ticket, linked for those who may open it. The
+        reverse relation, not an import: payment_checks depends on grievances, not the other way."""
+        sample = getattr(ticket, "payment_check", None)
+        return permitted_link(sample, site=self.admin_site) if sample is not None else "–"
 
     @admin.display(description=_("lampiran"))
     def attachment_links(self, ticket: Ticket) -> str:
