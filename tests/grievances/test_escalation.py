@@ -45,7 +45,8 @@ def test_a_second_sweep_the_same_day_tells_the_officer_about_its_own_tickets(cat
         assert (escalation.level, escalation.assigned_to, escalation.changed_by) == (Ticket.Level.NATIONAL, pusat, None)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
 def test_an_officer_closing_a_ticket_while_the_sweep_runs_keeps_the_decision(categories, verifier):
     if connection.vendor != "postgresql":
         pytest.skip("row locks and the UPDATE's re-check are PostgreSQL's (make test-services)")
