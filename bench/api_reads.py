@@ -25,6 +25,9 @@ def main() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to the PostgreSQL database built by bench/build_national_dataset.py")
     _django_setup()
+    import gc
+
+    gc.freeze()  # what deploy/gunicorn.conf.py's post_worker_init does in a web worker
 
     from django.db import connection
     from django.test import Client
@@ -84,12 +87,12 @@ def main() -> None:
         f"{'  baseline: the same page as one SQL query':<52} {_pct(timings, 50):>8.1f} {_pct(timings, 95):>8.1f} {1:>8}"
     )
 
-    _full_read(http, national, args.full_read, connection)
+    _full_read(http, national, args.full_read, args.page_size, connection)
 
 
-def _full_read(http: object, key: str, limit: int, connection: object) -> None:
-    """Walk ``limit`` applications by cursor, 500 a page, and the same rows by one SQL cursor."""
-    url, rows, pages = "/api/v1/applications/?page_size=500", 0, 0
+def _full_read(http: object, key: str, limit: int, page_size: int, connection: object) -> None:
+    """Walk ``limit`` applications by cursor, ``page_size`` a page, and the same rows by one SQL cursor."""
+    url, rows, pages = f"/api/v1/applications/?page_size={page_size}", 0, 0
     started = time.perf_counter()
     while url and rows < limit:
         body = http.get(url, HTTP_AUTHORIZATION=f"Bearer {key}").json()
@@ -137,6 +140,7 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=100, help="requests per endpoint")
     parser.add_argument("--full-read", type=int, default=50_000, help="applications to read by cursor")
+    parser.add_argument("--page-size", type=int, default=1000, help="page size of the full read (1-1000)")
     return parser.parse_args()
 
 
