@@ -96,3 +96,36 @@ def test_a_pungli_reports_photo_is_for_the_integrity_team_only(client, categorie
     assert client.get(url).status_code == 404
     client.force_login(integrity_officer)
     assert client.get(url).status_code == 200
+
+
+def test_more_than_three_attachments_are_refused_and_nothing_is_stored(categories):
+    with pytest.raises(ValidationError, match="Paling banyak 3 lampiran"):
+        services.ticket_file(
+            category=categories["pembayaran"],
+            description="Tahap 1 belum masuk.",
+            filed_by=Ticket.Filer.PUBLIC,
+            regency=GroupFactory().regency,
+            attachments=[_photo(f"foto-{index}.png") for index in range(4)],
+        )
+    assert not Ticket.objects.exists() and not _stored_files()
+
+
+def test_a_ketua_attaches_a_letter_to_a_complaint_about_the_own_group(client, applicant, categories, verifier):
+    GroupFactory(user=applicant)
+    letter = SimpleUploadedFile("surat.pdf", b"%PDF-1.4\n% surat keterangan\n", content_type="application/pdf")
+    client.force_login(applicant)
+
+    client.post(
+        reverse("grievances:complaint"),
+        {"category": categories["pembayaran"].pk, "description": "Tahap 1 belum masuk.", "attachments": [letter]},
+    )
+
+    attachment = TicketAttachment.objects.get()
+    assert (attachment.ticket.filed_by, attachment.content_type) == (Ticket.Filer.KETUA, "application/pdf")
+    response = client.get(
+        reverse(
+            "grievances:tracked_attachment",
+            args=[attachment.ticket.number, attachment.ticket.tracking_token, attachment.pk],
+        )
+    )
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
