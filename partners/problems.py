@@ -48,10 +48,41 @@ def _default_details() -> dict[type, str]:
     }
 
 
+# Problems of the write endpoints whose type is not the plain one of their status: slug → title.
+WRITE_PROBLEMS = {
+    "submission-refused": gettext_lazy("Pengajuan ditolak"),
+    "outside-region": gettext_lazy("Di luar lingkup wilayah"),
+    "idempotency-key-reused": gettext_lazy("Kunci idempotensi sudah dipakai untuk isi lain"),
+    "idempotency-key-in-progress": gettext_lazy("Permintaan dengan kunci ini sedang diproses"),
+    "member-list-refused": gettext_lazy("Daftar anggota ditolak"),
+    "conflict": gettext_lazy("Keadaan data tidak memungkinkan"),
+    "bank-results-refused": gettext_lazy("Hasil bank ditolak"),
+}
+
+
+class Problem(exceptions.APIException):
+    """A problem of a named type (``WRITE_PROBLEMS``) raised by a view; ``extra`` joins the body."""
+
+    def __init__(
+        self, *, status: int, slug: str, detail: str, extra: dict | None = None, headers: dict | None = None
+    ) -> None:
+        super().__init__(detail=detail)
+        self.status_code, self.slug, self.extra, self.headers = status, slug, extra or {}, headers or {}
+
+
 def problem_response(
-    status: int, *, detail: str, instance: str, extra: dict | None = None, headers: dict | None = None
+    status: int,
+    *,
+    detail: str,
+    instance: str,
+    extra: dict | None = None,
+    headers: dict | None = None,
+    slug: str | None = None,
 ) -> Response:
-    slug, title = PROBLEMS.get(status, PROBLEMS[400] if status < 500 else PROBLEMS[500])
+    if slug in WRITE_PROBLEMS:
+        title = WRITE_PROBLEMS[slug]
+    else:
+        slug, title = PROBLEMS.get(status, PROBLEMS[400] if status < 500 else PROBLEMS[500])
     body = {
         "type": TYPE_BASE + slug,
         "title": str(title),
@@ -76,6 +107,15 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         logger.exception("API error on %s", instance, exc_info=exc)
         return problem_response(500, detail=_("Terjadi kesalahan. Coba lagi nanti."), instance=instance)
 
+    if isinstance(exc, Problem):
+        return problem_response(
+            exc.status_code,
+            detail=str(exc.detail),
+            instance=instance,
+            extra=exc.extra,
+            headers=exc.headers,
+            slug=exc.slug,
+        )
     headers: dict[str, str] = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from partners import views
+from partners import views, write_views
 from partners.api import NotFoundView
 
 app_name = "api"
@@ -16,6 +16,7 @@ urlpatterns = [
     path("members/<int:pk>/", views.MemberDetail.as_view(), name="member-detail"),
     path("tallies/", views.TallyList.as_view(), name="tally-list"),
     path("public/funded-groups/", views.PublicList.as_view(), name="public-list"),
+    path("submissions/", write_views.SubmissionCreate.as_view(), name="submission-create"),
     # Anything else under /api/v1/ is a problem-details 404, not the portal's HTML page.
     re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
 ]

@@ -68,3 +68,18 @@ def two_provinces(db):
     add_members(bandung.group, 3)
     add_members(surabaya.group, 3)
     return bandung, surabaya
+
+
+@pytest.fixture
+def open_scheme(db):
+    """A 20-member TKM scheme of this year, open all year (as in tests/applications)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import SchemeFactory
+
+    year = timezone.localdate().year
+    return SchemeFactory(
+        year=year, opens_on=datetime.date(year, 1, 1), closes_on=datetime.date(year, 12, 31), members_min=20
+    )
