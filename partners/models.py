@@ -50,6 +50,17 @@ class Client(models.Model):
         Regency, blank=True, related_name="+", verbose_name=_("lingkup kabupaten/kota")
     )
     rate_limit_per_minute = models.PositiveIntegerField(_("batas panggilan per menit"), default=600)
+    # The portal account the client's writes are recorded under ("diunggah oleh", history rows): made
+    # on its first write, never able to log in, its region scope kept equal to the client's.
+    actor = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("akun pencatat"),
+    )
     created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diperbarui pada"), auto_now=True)
 

@@ -17,6 +17,9 @@ urlpatterns = [
     path("tallies/", views.TallyList.as_view(), name="tally-list"),
     path("public/funded-groups/", views.PublicList.as_view(), name="public-list"),
     path("submissions/", write_views.SubmissionCreate.as_view(), name="submission-create"),
+    path("member-lists/", write_views.MemberListUpload.as_view(), name="member-list-upload"),
+    path("member-lists/<int:pk>/", write_views.MemberListDetail.as_view(), name="member-list-job"),
+    path("member-lists/<int:pk>/confirm/", write_views.MemberListConfirm.as_view(), name="member-list-confirm"),
     # Anything else under /api/v1/ is a problem-details 404, not the portal's HTML page.
     re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
 ]

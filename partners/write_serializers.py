@@ -27,3 +27,38 @@ class SubmissionSerializer(serializers.Serializer):
     status = serializers.CharField()
     created = serializers.BooleanField(help_text="false: pengajuan ketua ini sudah ada dan dikembalikan apa adanya")
     url = serializers.CharField()
+
+
+class MemberListUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV atau XLSX dengan kolom templat admin (lihat docs/api.md)")
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Nomor baris di berkas (judul kolom = baris 1)")
+    column = serializers.CharField()
+    value = serializers.CharField()
+    message = serializers.CharField()
+
+
+class MemberListJobSerializer(serializers.Serializer):
+    """A member-list job as the admin's preview page shows it: counts, the first errors, warnings."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField(
+        help_text="uploaded, validating, validated (siap dikonfirmasi), invalid, importing, imported, failed"
+    )
+    original_name = serializers.CharField()
+    rows_total = serializers.IntegerField()
+    rows_with_errors = serializers.IntegerField()
+    error_count = serializers.IntegerField()
+    errors = RowErrorSerializer(many=True, help_text="200 kesalahan pertama")
+    warnings = serializers.ListField(child=serializers.CharField())
+    groups_new = serializers.IntegerField()
+    members_new = serializers.IntegerField()
+    applications_new = serializers.IntegerField()
+    groups_existing = serializers.IntegerField()
+    rows_existing = serializers.IntegerField()
+    failure = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    validated_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)

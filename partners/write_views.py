@@ -4,15 +4,20 @@
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from applications import member_lists
 from applications.forms import COMPLETE_SUBMISSION_DOCUMENTS
+from applications.models import MemberListImport, TransitionError
 from partners import idempotency, write_serializers
+from partners.actors import client_actor
 from partners.api import PartnerAPIView
 from partners.authentication import PartnerCaller
 from partners.models import Scope
@@ -113,4 +118,86 @@ def _refused(errors: dict) -> Problem:
         slug="submission-refused",
         detail=_("Pengajuan belum dapat diterima. Perbaiki hal-hal dalam 'errors'."),
         extra={"errors": errors},
+    )
+
+
+# --- member lists: upload → dry run → confirm, as the admin's member-list pages ------------------------
+
+
+class _MemberListView(PartnerAPIView):
+    required_scope = Scope.MEMBER_LISTS_WRITE
+    serializer_class = write_serializers.MemberListJobSerializer
+
+    def job(self, pk: int) -> MemberListImport:
+        """A job this client uploaded (another client's, or an officer's, is 404)."""
+        caller = self.request.user
+        actor_id = caller.client.actor_id if isinstance(caller, PartnerCaller) else None
+        job = MemberListImport.objects.filter(pk=pk, uploaded_by_id=actor_id).first() if actor_id else None
+        if job is None:
+            raise NotFound
+        return job
+
+    def answer(self, job: MemberListImport, status: int = 200) -> Response:
+        return Response(self.get_serializer(job).data, status=status)
+
+
+class MemberListUpload(_MemberListView):
+    """Upload a member list (CSV or XLSX, the admin's template): the dry run starts at once."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="member_lists_create",
+        request={"multipart/form-data": write_serializers.MemberListUploadSerializer},
+        responses={201: write_serializers.MemberListJobSerializer},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise _list_refused([_("Sertakan berkas daftar anggota di bagian 'file'.")])
+        actor = client_actor(request.user.client)
+        try:
+            job = member_lists.member_list_upload(upload=upload, by=actor)
+        except member_lists.FileRefusedError as refused:
+            raise _list_refused(refused.messages) from refused
+        member_lists.member_list_start(job=job, by=actor)
+        job.refresh_from_db()
+        return self.answer(job, status=201)
+
+
+class MemberListDetail(_MemberListView):
+    """The job: its status and, once checked, the dry run's counts, errors and warnings."""
+
+    def get(self, request: Request, pk: int, *args: Any, **kwargs: Any) -> Response:
+        return self.answer(self.job(pk))
+
+
+class MemberListConfirm(_MemberListView):
+    """Import a list the dry run found clean (202 while a big one imports in the background). Sent
+    again, it answers the job as it stands: nothing is imported twice."""
+
+    @extend_schema(
+        operation_id="member_lists_confirm",
+        request=None,
+        responses={200: write_serializers.MemberListJobSerializer, 202: write_serializers.MemberListJobSerializer},
+    )
+    def post(self, request: Request, pk: int, *args: Any, **kwargs: Any) -> Response:
+        job = self.job(pk)
+        if job.status in (MemberListImport.Status.IMPORTING, MemberListImport.Status.IMPORTED):
+            return self.answer(job)
+        try:
+            queued = member_lists.member_list_confirm(job=job, by=client_actor(request.user.client))
+        except (ValidationError, TransitionError) as error:
+            text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            raise Problem(status=409, slug="conflict", detail=text) from error
+        job.refresh_from_db()
+        return self.answer(job, status=202 if queued else 200)
+
+
+def _list_refused(messages: list[str]) -> Problem:
+    return Problem(
+        status=422,
+        slug="member-list-refused",
+        detail=" ".join(messages),
+        extra={"errors": {"file": messages}},
     )
