@@ -28,6 +28,7 @@ class Scope(models.TextChoices):
     SUBMISSIONS_WRITE = "submissions:write", _("Kirim pengajuan lengkap")
     MEMBER_LISTS_WRITE = "member-lists:write", _("Unggah daftar anggota")
     BANK_RESULTS_WRITE = "bank-results:write", _("Kirim hasil transfer bank")
+    DISBURSEMENTS_READ = "disbursements:read", _("Baca tahap, batch pembayaran dan berkas transfer bank")
     TALLIES_READ = "tallies:read", _("Baca rekap")
     PUBLIC_READ = "public:read", _("Baca daftar penerima publik")
 

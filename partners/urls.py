@@ -20,6 +20,11 @@ urlpatterns = [
     path("member-lists/", write_views.MemberListUpload.as_view(), name="member-list-upload"),
     path("member-lists/<int:pk>/", write_views.MemberListDetail.as_view(), name="member-list-job"),
     path("member-lists/<int:pk>/confirm/", write_views.MemberListConfirm.as_view(), name="member-list-confirm"),
+    path("tranches/", views.TrancheList.as_view(), name="tranche-list"),
+    path("tranches/<int:pk>/", views.TrancheDetail.as_view(), name="tranche-detail"),
+    path("batches/", views.BatchList.as_view(), name="batch-list"),
+    path("batches/<int:pk>/", views.BatchDetail.as_view(), name="batch-detail"),
+    path("batches/<int:pk>/transfer-file/", views.BatchTransferFile.as_view(), name="batch-transfer-file"),
     # Anything else under /api/v1/ is a problem-details 404, not the portal's HTML page.
     re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
 ]
