@@ -25,6 +25,7 @@ urlpatterns = [
     path("batches/", views.BatchList.as_view(), name="batch-list"),
     path("batches/<int:pk>/", views.BatchDetail.as_view(), name="batch-detail"),
     path("batches/<int:pk>/transfer-file/", views.BatchTransferFile.as_view(), name="batch-transfer-file"),
+    path("bank-results/", write_views.BankResultsCreate.as_view(), name="bank-results"),
     # Anything else under /api/v1/ is a problem-details 404, not the portal's HTML page.
     re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
 ]

@@ -62,3 +62,41 @@ class MemberListJobSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     validated_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class BankResultLineSerializer(serializers.Serializer):
+    """One line of the bank's result, the columns of the admin's result file (checked by the same rules)."""
+
+    payment_reference = serializers.CharField(help_text="Referensi pembayaran dari berkas transfer, mis. JPS-PAY-…")
+    status = serializers.ChoiceField(choices=["paid", "failed", "returned"])
+    reason_code = serializers.CharField(required=False, allow_blank=True, help_text="Wajib bila failed")
+    transfer_date = serializers.CharField(required=False, allow_blank=True, help_text="TTTT-BB-HH; wajib bila paid")
+    bank_transaction_id = serializers.CharField(required=False, allow_blank=True, help_text="Wajib bila paid")
+    amount = serializers.IntegerField(min_value=1, help_text="Rupiah bulat")
+
+
+MAX_BANK_RESULT_LINES = 200_000
+
+
+class BankResultsRequestSerializer(serializers.Serializer):
+    file_name = serializers.CharField(
+        required=False, max_length=200, help_text="Nama kiriman untuk antrean pengecualian dan audit"
+    )
+    lines = BankResultLineSerializer(many=True, help_text=f"1–{MAX_BANK_RESULT_LINES:,} baris")
+
+
+class BankResultsReportSerializer(serializers.Serializer):
+    """What the reconciliation did (the admin's import summary, as numbers)."""
+
+    file_name = serializers.CharField()
+    rows = serializers.IntegerField()
+    paid = serializers.IntegerField()
+    paid_amount = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    returned = serializers.IntegerField()
+    already_applied = serializers.IntegerField(help_text="Baris yang hasilnya sudah diterapkan sebelumnya")
+    exceptions = serializers.IntegerField(help_text="Baris ke antrean pengecualian (referensi tak dikenal, …)")
+    exceptions_new = serializers.IntegerField()
+    changed = serializers.IntegerField(help_text="0: kiriman ini tidak mengubah apa pun")
+    batches_reconciled = serializers.ListField(child=serializers.CharField())
+    summary = serializers.CharField()

@@ -9,13 +9,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from applications import member_lists
 from applications.forms import COMPLETE_SUBMISSION_DOCUMENTS
 from applications.models import MemberListImport, TransitionError
+from disbursements import bankfiles
+from disbursements.services import bank_results_import
+from jps_portal.request_id import current_request_id
 from partners import idempotency, write_serializers
 from partners.actors import client_actor
 from partners.api import PartnerAPIView
@@ -24,6 +27,13 @@ from partners.models import Scope
 from partners.problems import Problem
 from partners.submissions import OutsideRegionError, SubmissionRefusedError, partner_submission_create
 
+OPTIONAL_IDEMPOTENCY_HEADER = OpenApiParameter(
+    idempotency.HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Opsional: dengan kunci, kiriman ulang yang sama mengulang ringkasan pertama.",
+)
 IDEMPOTENCY_HEADER = OpenApiParameter(
     idempotency.HEADER,
     str,
@@ -200,4 +210,81 @@ def _list_refused(messages: list[str]) -> Problem:
         slug="member-list-refused",
         detail=" ".join(messages),
         extra={"errors": {"file": messages}},
+    )
+
+
+# --- bank results, host to host ----------------------------------------------------------------------
+
+
+class BankResultsCreate(PartnerAPIView):
+    """The bank's transfer results: the admin's reconciliation (``bank_results_import``), the same rows
+    checked by the same rules. Idempotent by itself: the same lines again change nothing
+    (``already_applied``); with an ``Idempotency-Key`` the first summary is replayed."""
+
+    required_scope = Scope.BANK_RESULTS_WRITE
+    parser_classes = [JSONParser]
+    serializer_class = write_serializers.BankResultsReportSerializer
+
+    @extend_schema(
+        operation_id="bank_results_create",
+        request=write_serializers.BankResultsRequestSerializer,
+        responses={200: write_serializers.BankResultsReportSerializer},
+        parameters=[OPTIONAL_IDEMPOTENCY_HEADER],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        caller: PartnerCaller = request.user
+        key = idempotency.key_from_header(request.headers.get(idempotency.HEADER), required=False)
+        data = request.data if isinstance(request.data, dict) else {}
+        lines = data.get("lines")
+        if not isinstance(lines, list) or not 1 <= len(lines) <= write_serializers.MAX_BANK_RESULT_LINES:
+            raise _bank_refused(
+                [_("Kirim 'lines': daftar 1–%(max)d baris hasil.") % {"max": write_serializers.MAX_BANK_RESULT_LINES}]
+            )
+        file_name = data.get("file_name")
+        if not isinstance(file_name, str) or not file_name.strip():
+            file_name = f"API {caller.client.name} {current_request_id()}"
+        file_name = file_name.strip()[:200]
+        fingerprint = (
+            idempotency.request_hash([json.dumps(data, sort_keys=True, separators=(",", ":")).encode()]) if key else ""
+        )
+        answer, replay = idempotency.idempotent_call(
+            client=caller.client,
+            key=key,
+            operation="bank_results_create",
+            fingerprint=fingerprint,
+            perform=lambda: self._reconcile(caller, lines, file_name),
+        )
+        return replayed(answer, replay)
+
+    def _reconcile(self, caller: PartnerCaller, lines: list, file_name: str) -> idempotency.Answer:
+        try:
+            rows = bankfiles.read_bank_result_records(lines)
+            report = bank_results_import(rows=rows, file_name=file_name, by=client_actor(caller.client))
+        except bankfiles.BankFileError as error:
+            raise _bank_refused(error.messages) from error
+        except ValidationError as error:
+            raise _bank_refused(error.messages) from error
+        body = {
+            "file_name": report.file_name,
+            "rows": report.rows,
+            "paid": report.paid,
+            "paid_amount": report.paid_amount,
+            "failed": report.failed,
+            "returned": report.returned,
+            "already_applied": report.already_applied,
+            "exceptions": report.exceptions,
+            "exceptions_new": report.exceptions_new,
+            "changed": report.changed,
+            "batches_reconciled": report.batches_reconciled,
+            "summary": report.summary(),
+        }
+        return 200, body
+
+
+def _bank_refused(messages: list[str]) -> Problem:
+    return Problem(
+        status=422,
+        slug="bank-results-refused",
+        detail=_("Hasil bank ditolak; tidak ada yang diterapkan. Lihat 'errors'."),
+        extra={"errors": {"lines": messages}},
     )

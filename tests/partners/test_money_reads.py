@@ -6,41 +6,12 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from applications import services as application_services
-from applications.models import Application
-from disbursements import services as money
-from disbursements.models import PaymentBatch, Tranche
+from disbursements.models import PaymentBatch
 from partners import services
 from partners.models import Scope
-from tests.factories import ApplicationFactory, GroupFactory, SchemeFactory, SchemeQuotaFactory
 from tests.partners.conftest import call, make_client
 
 pytestmark = pytest.mark.django_db
-
-
-def approved(approver, regency_id: str) -> Application:
-    scheme = SchemeFactory(year=2020)
-    group = GroupFactory(regency_id=regency_id)
-    application = ApplicationFactory(
-        group=group, scheme=scheme, requested_amount=40_000_000, status=Application.Status.VERIFIED
-    )
-    province = regency_id[:2]
-    if not scheme.quotas.filter(province_id=province).exists():
-        SchemeQuotaFactory(scheme=scheme, province_id=province, groups=1000, budget=10**13)
-    application_services.application_approve(application=application, by=approver)
-    return application
-
-
-@pytest.fixture
-def money_world(approver, finance):
-    """Two approved applications in Jawa Barat, one in Jawa Tengah; a batch per province, the Jawa
-    Barat one exported (the bank has its file), the Jawa Tengah one still open."""
-    bandung = [approved(approver, "32.04") for _ in range(2)]
-    semarang = approved(approver, "33.74")
-    jabar = money.payment_batch_create(tranches=Tranche.objects.all(), by=finance, province_id="32")
-    jabar = money.payment_batch_export(batch=jabar, by=finance)
-    jateng = money.payment_batch_create(tranches=Tranche.objects.all(), by=finance, province_id="33")
-    return {"bandung": bandung, "semarang": semarang, "jabar_batch": jabar, "jateng_batch": jateng}
 
 
 @pytest.fixture
