@@ -54,7 +54,7 @@ def add_problem_responses(result: dict, generator: object, request: object, publ
         for method, operation in operations.items():
             if method == "post":
                 responses = operation.setdefault("responses", {})
-                for code in _WRITE_CODES:
+                for code in _WRITE_CODES + (["404"] if "{" in path else []):
                     responses.setdefault(code, {"description": _DESCRIPTIONS[code], "content": _PROBLEM_CONTENT})
                 continue
             if method != "get":

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from applications.forms import COMPLETE_SUBMISSION_DOCUMENTS
 
 
-class SubmissionRequestSerializer(serializers.Serializer):
+class SubmissionPartsSerializer(serializers.Serializer):
     data = serializers.CharField(
         help_text=(
             'JSON: {"applicant": "<login akun ketua>", "scheme": <id>, "group": {...}, "members": [{...}], '
@@ -75,14 +75,21 @@ class BankResultLineSerializer(serializers.Serializer):
     amount = serializers.IntegerField(min_value=1, help_text="Rupiah bulat")
 
 
-MAX_BANK_RESULT_LINES = 200_000
+# A JSON body is capped by DATA_UPLOAD_MAX_MEMORY_SIZE (10 MB, about 65,000 lines); a bigger answer
+# is sent as the result file itself (multipart, up to bankfiles.MAX_RESULT_FILE_BYTES).
+MAX_BANK_RESULT_LINES = 100_000
 
 
-class BankResultsRequestSerializer(serializers.Serializer):
+class BankResultsSerializer(serializers.Serializer):
     file_name = serializers.CharField(
         required=False, max_length=200, help_text="Nama kiriman untuk antrean pengecualian dan audit"
     )
     lines = BankResultLineSerializer(many=True, help_text=f"1–{MAX_BANK_RESULT_LINES:,} baris")
+
+
+class BankResultsFileSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="Berkas hasil bank (CSV atau XLSX) seperti di admin, sampai 20 MB")
+    file_name = serializers.CharField(required=False, max_length=200)
 
 
 class BankResultsReportSerializer(serializers.Serializer):

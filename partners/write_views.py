@@ -2,6 +2,7 @@
 (``partners.idempotency``) wraps the writes that a partner's retry could otherwise repeat."""
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -67,7 +68,7 @@ class SubmissionCreate(PartnerAPIView):
 
     @extend_schema(
         operation_id="submissions_create",
-        request={"multipart/form-data": write_serializers.SubmissionRequestSerializer},
+        request={"multipart/form-data": write_serializers.SubmissionPartsSerializer},
         responses={201: write_serializers.SubmissionSerializer, 200: write_serializers.SubmissionSerializer},
         parameters=[IDEMPOTENCY_HEADER],
     )
@@ -217,48 +218,64 @@ def _list_refused(messages: list[str]) -> Problem:
 
 
 class BankResultsCreate(PartnerAPIView):
-    """The bank's transfer results: the admin's reconciliation (``bank_results_import``), the same rows
+    """The bank's transfer results — JSON lines, or the result file itself (multipart ``file``, read by
+    the admin's reader) — reconciled by the admin's service (``bank_results_import``), every row
     checked by the same rules. Idempotent by itself: the same lines again change nothing
     (``already_applied``); with an ``Idempotency-Key`` the first summary is replayed."""
 
     required_scope = Scope.BANK_RESULTS_WRITE
-    parser_classes = [JSONParser]
+    parser_classes = [JSONParser, MultiPartParser]
     serializer_class = write_serializers.BankResultsReportSerializer
 
     @extend_schema(
         operation_id="bank_results_create",
-        request=write_serializers.BankResultsRequestSerializer,
+        request={
+            "application/json": write_serializers.BankResultsSerializer,
+            "multipart/form-data": write_serializers.BankResultsFileSerializer,
+        },
         responses={200: write_serializers.BankResultsReportSerializer},
         parameters=[OPTIONAL_IDEMPOTENCY_HEADER],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         caller: PartnerCaller = request.user
         key = idempotency.key_from_header(request.headers.get(idempotency.HEADER), required=False)
-        data = request.data if isinstance(request.data, dict) else {}
-        lines = data.get("lines")
-        if not isinstance(lines, list) or not 1 <= len(lines) <= write_serializers.MAX_BANK_RESULT_LINES:
-            raise _bank_refused(
-                [_("Kirim 'lines': daftar 1–%(max)d baris hasil.") % {"max": write_serializers.MAX_BANK_RESULT_LINES}]
-            )
-        file_name = data.get("file_name")
-        if not isinstance(file_name, str) or not file_name.strip():
-            file_name = f"API {caller.client.name} {current_request_id()}"
-        file_name = file_name.strip()[:200]
-        fingerprint = (
-            idempotency.request_hash([json.dumps(data, sort_keys=True, separators=(",", ":")).encode()]) if key else ""
-        )
+        data = request.data if hasattr(request.data, "get") else {}
+        upload = request.FILES.get("file")
+        if upload is not None:
+            read = lambda: bankfiles.read_bank_results(upload)  # noqa: E731 - the admin's file reader
+            parts = [_content(upload)]
+            default_name = upload.name or ""
+        else:
+            lines = data.get("lines")
+            if not isinstance(lines, list) or not 1 <= len(lines) <= write_serializers.MAX_BANK_RESULT_LINES:
+                raise _bank_refused(
+                    [
+                        _("Kirim 'lines': daftar 1–%(max)d baris hasil.")
+                        % {"max": write_serializers.MAX_BANK_RESULT_LINES}
+                    ]
+                )
+            read = lambda: bankfiles.read_bank_result_records(lines)  # noqa: E731
+            parts = [json.dumps(lines, sort_keys=True, separators=(",", ":")).encode()] if key else []
+            default_name = ""
+        given_name = data.get("file_name")
+        given_name = given_name.strip()[:200] if isinstance(given_name, str) else ""
+        # Hashed as sent: the default name below holds the request id, which differs on every retry.
+        fingerprint = idempotency.request_hash([given_name.encode(), default_name.encode(), *parts])
+        file_name = given_name or default_name[:200] or f"API {caller.client.name} {current_request_id()}"
         answer, replay = idempotency.idempotent_call(
             client=caller.client,
             key=key,
             operation="bank_results_create",
             fingerprint=fingerprint,
-            perform=lambda: self._reconcile(caller, lines, file_name),
+            perform=lambda: self._reconcile(caller, read, file_name),
         )
         return replayed(answer, replay)
 
-    def _reconcile(self, caller: PartnerCaller, lines: list, file_name: str) -> idempotency.Answer:
+    def _reconcile(
+        self, caller: PartnerCaller, read: Callable[[], list[bankfiles.BankResultRow]], file_name: str
+    ) -> idempotency.Answer:
         try:
-            rows = bankfiles.read_bank_result_records(lines)
+            rows = read()
             report = bank_results_import(rows=rows, file_name=file_name, by=client_actor(caller.client))
         except bankfiles.BankFileError as error:
             raise _bank_refused(error.messages) from error

@@ -113,3 +113,25 @@ def test_a_client_without_the_scope_gets_403(api, jabar_key, money_world):
     assert response.status_code == 403
     assert response.json()["detail"] == "Klien ini tidak memiliki hak akses bank-results:write."
     assert not PaymentBatchLine.objects.exclude(outcome="pending").exists()
+
+
+def test_the_result_file_itself_can_be_posted(api, bank_jabar_key, money_world):
+    from tests.disbursements.conftest import paid_row, result_file
+
+    lines = list(money_world["jabar_batch"].lines.order_by("pk"))
+    upload = result_file([paid_row(line) for line in lines], name="BJB-20201015.csv")
+    response = api.post(URL, {"file": upload}, format="multipart", HTTP_AUTHORIZATION=f"Bearer {bank_jabar_key}")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["paid"], response.json()["file_name"]) == (2, "BJB-20201015.csv")
+    again = result_file([paid_row(line) for line in lines], name="BJB-20201015.csv")
+    repeat = api.post(URL, {"file": again}, format="multipart", HTTP_AUTHORIZATION=f"Bearer {bank_jabar_key}")
+    assert repeat.json()["changed"] == 0
+
+
+def test_a_refused_result_file_says_why(api, bank_jabar_key, money_world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("hasil.txt", b"x")
+    response = api.post(URL, {"file": upload}, format="multipart", HTTP_AUTHORIZATION=f"Bearer {bank_jabar_key}")
+    assert response.status_code == 422
+    assert response.json()["errors"]["lines"] == ["Format berkas harus CSV atau XLSX."]
