@@ -15,6 +15,7 @@ from applications.models import Application
 from applications.money import format_rupiah
 from applications.notifications import contact_of
 from disbursements.models import PaymentBatchLine, Tranche
+from groups.accounts import account_number_masked
 from groups.models import Bank
 from notifications.links import absolute_url
 from notifications.services import MessageDraft, messages_queue_bulk
@@ -46,11 +47,6 @@ class TranchePayment:
             }
 
 
-def mask_account(number: str) -> str:
-    """Only the last four digits of an account number leave the bank's screens."""
-    return f"****{number[-4:]}" if len(number) > 4 else number
-
-
 def tranche_payments(tranches: Iterable[Tranche]) -> list[TranchePayment]:
     """The paid ones among ``tranches``, with the account and date of the transfer that paid them."""
     paid = {tranche.pk: tranche for tranche in tranches if tranche.status == Tranche.Status.PAID}
@@ -71,7 +67,7 @@ def tranche_payments(tranches: Iterable[Tranche]) -> list[TranchePayment]:
                 number=tranche.number,
                 amount=tranche.amount,
                 bank=banks.get(line.bank_code, line.bank_code) if line else "",
-                account=mask_account(line.account_number) if line else "",
+                account=account_number_masked(line.account_number) if line else "",
                 paid_on=paid_on,
             )
         )
