@@ -69,7 +69,9 @@ def test_a_failed_write_releases_the_key(siapkerja):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_retries_with_one_key_make_exactly_one_submission(portal_admin, applicant, open_scheme):
+def test_concurrent_retries_with_one_key_make_exactly_one_submission(
+    reference_data, portal_admin, applicant, open_scheme
+):
     from partners import services
     from tests.partners.test_submissions import body, files
 
@@ -99,7 +101,7 @@ def test_concurrent_retries_with_one_key_make_exactly_one_submission(portal_admi
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert Application.objects.count() == 1
+    assert Application.objects.count() == 1, answers
     statuses = sorted(status for status, _ in answers)
     assert len(answers) == 4 and statuses.count(201) >= 1
     assert set(statuses) <= {201, 409}
