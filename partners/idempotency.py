@@ -124,3 +124,15 @@ def idempotent_call(
         raise
     idempotency_answer(record=record, status=status, body=body)
     return (status, body), False
+
+
+# How long a stored answer is replayed. A partner's retries come within minutes or, after an outage,
+# hours; a week covers both, and the table stays small.
+KEPT_FOR = datetime.timedelta(days=7)
+
+
+def idempotency_keys_purge(*, older_than: datetime.timedelta = KEPT_FOR) -> int:
+    """Delete keys claimed more than ``older_than`` ago (a retry after that is a new request).
+    Returns how many were deleted; running it twice deletes nothing the second time."""
+    deleted, _by_model = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted

@@ -108,3 +108,15 @@ def test_concurrent_retries_with_one_key_make_exactly_one_submission(
     references = {answer["reference"] for status, answer in answers if status == 201}
     assert references == {Application.objects.get().reference}
     assert IdempotencyKey.objects.get().response_status == 201
+
+
+@pytest.mark.django_db
+def test_keys_older_than_a_week_are_purged_by_the_nightly_task(siapkerja):
+    from partners.tasks import purge_idempotency_keys
+
+    old, _ = claim(siapkerja)
+    IdempotencyKey.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
+    recent, _ = idempotency.idempotency_claim(client=siapkerja, key="k2", operation="op", fingerprint=HASH_A)
+    assert purge_idempotency_keys() == 1
+    assert purge_idempotency_keys() == 0
+    assert list(IdempotencyKey.objects.values_list("pk", flat=True)) == [recent.pk]
