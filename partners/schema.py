@@ -42,9 +42,10 @@ _DESCRIPTIONS = {
     "404": "Tidak ditemukan, atau di luar lingkup wilayah klien",
     "429": "Batas panggilan per menit terlampaui (lihat header Retry-After)",
     "409": "Permintaan dengan Idempotency-Key yang sama sedang diproses, atau keadaan data tidak memungkinkan",
+    "413": "Isi permintaan melebihi batas (JSON 10 MB; berkas lihat docs/api.md)",
     "422": "Isi ditolak (lihat errors), atau Idempotency-Key sudah dipakai untuk isi lain",
 }
-_WRITE_CODES = ["400", "401", "403", "409", "422", "429"]
+_WRITE_CODES = ["400", "401", "403", "409", "413", "422", "429"]
 
 
 def add_problem_responses(result: dict, generator: object, request: object, public: bool) -> dict:

@@ -135,3 +135,19 @@ def test_a_refused_result_file_says_why(api, bank_jabar_key, money_world):
     response = api.post(URL, {"file": upload}, format="multipart", HTTP_AUTHORIZATION=f"Bearer {bank_jabar_key}")
     assert response.status_code == 422
     assert response.json()["errors"]["lines"] == ["Format berkas harus CSV atau XLSX."]
+
+
+def test_a_body_over_the_upload_limit_is_a_413_problem(api, bank_jabar_key, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2**20
+    lines = [{"payment_reference": f"JPS-PAY-{n:08d}-01", "status": "paid", "amount": 1} for n in range(20_000)]
+    response = post(api, bank_jabar_key, lines)
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/payload-too-large")
+
+
+def test_a_portal_page_still_answers_its_own_400(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10
+    response = client.post("/masuk/", {"username": "x" * 100})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
