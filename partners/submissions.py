@@ -56,7 +56,7 @@ def partner_submission_create(
     if not scope.covers(province_code=regency.province_id, regency_code=regency.code):
         raise OutsideRegionError
     try:
-        return application_services.application_submit_complete(by=ketua, **parsed)
+        result = application_services.application_submit_complete(by=ketua, **parsed)
     except application_services.ApplicationRuleError as error:
         raise SubmissionRefusedError({"submission": error.messages}) from error
     except group_services.MemberRowError as error:
@@ -64,3 +64,9 @@ def partner_submission_create(
     except ValidationError as error:
         errors = error.message_dict if hasattr(error, "error_dict") else {"submission": error.messages}
         raise SubmissionRefusedError(errors) from error
+    # The ketua's application found instead (created=False) may lie elsewhere than this payload says:
+    # outside the client's region, even its reference is not the client's to read.
+    existing = result.application
+    if not scope.covers(province_code=existing.province_id, regency_code=existing.group.regency_id):
+        raise OutsideRegionError
+    return result

@@ -150,3 +150,16 @@ def test_a_key_is_per_client(api, portal_admin, siapkerja_jabar, open_scheme):
     rina_body = body(open_scheme, rina, members=payload(open_scheme, first_serial=100)["members"])
     assert submit(api, other_key, rina_body, idempotency_key="same").status_code == 201
     assert Application.objects.count() == 2
+
+
+def test_a_ketuas_application_in_another_region_is_not_revealed(
+    api, siapkerja_jabar, applicant, open_scheme, portal_admin
+):
+    jateng = make_client(name="SIAPkerja Jateng 2", scopes=[Scope.SUBMISSIONS_WRITE], provinces=["33"], by=portal_admin)
+    jateng_key = services.api_key_issue(client=jateng, by=portal_admin).plaintext
+    in_jateng = {**payload(open_scheme)["group"], "province": "33", "regency": "33.74"}
+    assert submit(api, jateng_key, body(open_scheme, applicant, group=in_jateng)).status_code == 201
+    # The same ketua named by a Jawa Barat client with a Jawa Barat payload: no reference of Jawa Tengah.
+    response = submit(api, siapkerja_jabar, body(open_scheme, applicant), idempotency_key="k-jabar")
+    assert response.status_code == 403
+    assert "reference" not in response.json()
