@@ -41,6 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=100_000, help="lines of the admin's and the API file's batch")
     parser.add_argument("--json-lines", type=int, default=50_000, help="lines of the JSON batch (≤ about 65,000)")
+    parser.add_argument("--profile", action="store_true", help="print where each API post spends its time")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -80,6 +81,7 @@ def main() -> None:
     print(f"API JSON payload: {expected_json['rows']:,} lines, {len(payload) / 2**20:.1f} MB")
 
     # --- the admin path's service (what the admin's import view calls) ---------------------------------
+    _settle(connection)
     print(f"load average before the admin path: {_loadavg()}")
     started = time.perf_counter()
     rows = bankfiles.read_bank_results(SimpleUploadedFile("hasil.csv", content_admin))
@@ -100,11 +102,14 @@ def main() -> None:
 
     results = {}
     for name, post, lines in (("API, file", post_file, args.lines), ("API, JSON", post_json, args.json_lines)):
+        _settle(connection)
         print(f"load average before {name}: {_loadavg()}")
         before = _state(connection)
+        profiler = _profiler(args.profile)
         started = time.perf_counter()
         response = post()
         seconds = time.perf_counter() - started
+        _profile_print(profiler)
         assert response.status_code == 200, response.content[:500]
         first = response.json()
         after_first = _state(connection)
@@ -131,6 +136,42 @@ def main() -> None:
     print(f"target < {TARGET_SECONDS:.0f} s for {args.lines:,} lines via the API: "
           f"{'met' if file_seconds < TARGET_SECONDS else 'NOT met'} ({file_seconds:.2f} s)")  # fmt: skip
     print(f"load average at end: {_loadavg()}")
+
+
+def _settle(connection) -> None:  # noqa: ANN001
+    """VACUUM ANALYZE the tables a reconciliation writes, untimed: each measured step starts without
+    the previous step's dead rows (and without autovacuum starting on them mid-measurement)."""
+    tables = [
+        "disbursements_tranche",
+        "disbursements_paymentbatchline",
+        "disbursements_paymentbatch",
+        "disbursements_ledgerentry",
+        "disbursements_reconciliationexception",
+        "applications_application",
+        "applications_applicationstatuschange",
+    ]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+
+def _profiler(enabled: bool):  # noqa: ANN202
+    if not enabled:
+        return None
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    return profiler
+
+
+def _profile_print(profiler) -> None:  # noqa: ANN001
+    if profiler is None:
+        return
+    import pstats
+
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
 
 
 def _as_json_lines(content: bytes) -> list[dict[str, object]]:
