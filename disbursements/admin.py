@@ -87,12 +87,35 @@ def _bank_column_for(request: HttpRequest, name: object) -> object:
     return name
 
 
+class HoldFilter(admin.SimpleListFilter):
+    """Scheduled tahap ready to pay, or held by an open complaint ('Tugas saya' links to the first)."""
+
+    title = _("penahanan")
+    parameter_name = "penahanan"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("siap", _("Siap dibayar (tidak ditahan)")), ("ditahan", _("Ditahan pengaduan"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Tranche]) -> QuerySet[Tranche]:
+        if self.value() == "siap":
+            return queryset.payable()
+        if self.value() == "ditahan":
+            return queryset.held()
+        return queryset
+
+
 @admin.register(Tranche)
 class TrancheAdmin(OpensOnWorkAdminMixin, RegionScopedAdminMixin, ServiceOnlyHistoryAdmin):
     scope_province_path = "application__province"
     scope_regency_path = "application__group__regency"
     list_display = ["application", "group_name", "number", "percentage", "rupiah", "status", "bank_details", "paid_at"]
-    list_filter = [StatusOpensOnWorkFilter, "application__scheme", "application__province", "application__group__bank"]
+    list_filter = [
+        StatusOpensOnWorkFilter,
+        HoldFilter,
+        "application__scheme",
+        "application__province",
+        "application__group__bank",
+    ]
     list_select_related = ["application__group__bank"]
     search_fields = ["application__reference", "application__group__name"]
     # Money and status move only through the disbursement services, never by hand.

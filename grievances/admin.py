@@ -6,8 +6,11 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from disbursements.models import TrancheHold
@@ -16,6 +19,7 @@ from grievances.models import Category, Ticket, TicketHistory
 from grievances.sla import working_days_between
 from jps_portal.admin_actions import Decision, confirm_then_run
 from jps_portal.admin_guards import ServiceOnlyChangeMixin
+from jps_portal.admin_site import permitted_link
 from notifications.phones import phone_masked
 
 MAX_DECISIONS = 50
@@ -108,9 +112,11 @@ class TicketAdmin(ServiceOnlyChangeMixin, admin.ModelAdmin):
         "group",
         "application",
         "tranche",
+        "payment_check",
         "tranche_hold",
         "flag",
         "description",
+        "attachment_links",
         "complainant",
         "assigned_to",
         "appeals",
@@ -153,6 +159,22 @@ class TicketAdmin(ServiceOnlyChangeMixin, admin.ModelAdmin):
             return _("Ditahan sejak %(when)s: tahap berikutnya tidak masuk batch pembayaran.") % {"when": when}
         released = date_format(timezone.localtime(hold.released_at), "DATETIME_FORMAT")
         return _("Ditahan %(when)s, dilepas %(released)s.") % {"when": when, "released": released}
+
+    @admin.display(description=_("verifikasi pembayaran"))
+    def payment_check(self, ticket: Ticket) -> str:
+        """The sampled payment whose answer opened this ticket, linked for those who may open it. The
+        reverse relation, not an import: payment_checks depends on grievances, not the other way."""
+        sample = getattr(ticket, "payment_check", None)
+        return permitted_link(sample, site=self.admin_site) if sample is not None else "–"
+
+    @admin.display(description=_("lampiran"))
+    def attachment_links(self, ticket: Ticket) -> str:
+        # Only shown on a ticket this officer sees (get_queryset); the file view checks it again.
+        rows = [
+            (reverse("grievances:officer_attachment", args=[pk]), name)
+            for pk, name in ticket.attachments.values_list("pk", "original_name")
+        ]
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a>', rows) if rows else "–"
 
     @admin.display(description=_("pelapor"))
     def complainant(self, ticket: Ticket) -> str:

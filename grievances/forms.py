@@ -1,8 +1,11 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from applications.uploads import upload_content_type
 from grievances.models import Category
-from grievances.services import DESCRIPTION_MAX
+from grievances.services import DESCRIPTION_MAX, MAX_ATTACHMENTS
 from regions.models import Regency
 
 _DESCRIPTION = forms.CharField(
@@ -11,6 +14,37 @@ _DESCRIPTION = forms.CharField(
     widget=forms.Textarea(attrs={"rows": 6, "maxlength": DESCRIPTION_MAX}),
     help_text=_("Apa yang terjadi, kapan, di mana, siapa yang terlibat. Jangan tulis NIK orang lain."),
 )
+
+
+class _MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Up to ``MAX_ATTACHMENTS`` photos or letters (PDF, JPG, PNG), each checked by its content."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault(
+            "widget", _MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data: object, initial: object = None) -> list[UploadedFile]:
+        uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = [super(AttachmentsField, self).clean(upload, initial) for upload in uploads]
+        if len(cleaned) > MAX_ATTACHMENTS:
+            raise ValidationError(_("Paling banyak %(count)d lampiran.") % {"count": MAX_ATTACHMENTS})
+        for upload in cleaned:
+            upload_content_type(upload)  # the service checks again; here the refusal sits on the field
+        return cleaned
+
+
+def _attachments() -> AttachmentsField:
+    return AttachmentsField(
+        label=_("Lampiran (foto, surat)"),
+        required=False,
+        help_text=_("Boleh dikosongkan. Paling banyak 3 berkas PDF, JPG atau PNG (foto, surat)."),
+    )
 
 
 class ObjectionForm(forms.Form):
@@ -23,6 +57,7 @@ class ObjectionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     description = _DESCRIPTION
+    attachments = _attachments()
     name = forms.CharField(label=_("Nama Anda"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail untuk kabar perkembangan"), max_length=254, required=False)
 
@@ -41,6 +76,7 @@ class ComplaintForm(forms.Form):
         queryset=Regency.objects.filter(in_current=True).select_related("province").order_by("province_id", "name"),
     )
     description = _DESCRIPTION
+    attachments = _attachments()
     name = forms.CharField(label=_("Nama Anda"), max_length=150, required=False)
 
     def __init__(self, *args: object, for_ketua: bool = False, anonymous: bool = False, **kwargs: object) -> None:

@@ -1,7 +1,10 @@
 """Objections (sanggahan) and complaints (pengaduan): categories as data, tickets with a visible
 status machine and a history row per change."""
 
+import datetime
 import secrets
+import uuid
+from pathlib import PurePath
 from typing import ClassVar
 
 from django.conf import settings
@@ -53,6 +56,10 @@ class Category(models.Model):
 class TicketQuerySet(models.QuerySet):
     def open(self) -> "TicketQuerySet":
         return self.exclude(status__in=Ticket.CLOSED)
+
+    def overdue(self, today: datetime.date) -> "TicketQuerySet":
+        """Open, past the due date, and not yet at the top level: what the escalation sweep moves."""
+        return self.open().filter(due_on__lt=today, level__lt=Ticket.Level.NATIONAL)
 
     def visible_to(self, user: AbstractBaseUser) -> "TicketQuerySet":
         """The tickets an officer may see: their region's, and sensitive ones only with the integrity
@@ -336,3 +343,37 @@ class TicketHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.from_status or '∅'} → {self.to_status}"
+
+
+def _attachment_path(instance: "TicketAttachment", filename: str) -> str:
+    # Unguessable names outside any public URL: an attachment is served only through its ticket.
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"tickets/{uuid.uuid4().hex}{suffix}"
+
+
+class TicketAttachment(models.Model):
+    """A photo or letter sent with a ticket. Its type is what its content is (``applications.uploads``),
+    never what its name says; it is served only to the holder of the tracking link and to officers who
+    see the ticket (a sensitive one: the integrity team only)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("tiket"))
+    file = models.FileField(_("berkas"), upload_to=_attachment_path)
+    original_name = models.CharField(_("nama berkas asli"), max_length=255)
+    content_type = models.CharField(_("jenis berkas"), max_length=100)
+    size = models.PositiveIntegerField(_("ukuran (bita)"))
+    uploaded_at = models.DateTimeField(_("diunggah pada"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lampiran pengaduan")
+        verbose_name_plural = _("lampiran pengaduan")
+        ordering = ["ticket", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="ticket_attachment_not_empty"),
+            models.CheckConstraint(
+                condition=Q(content_type__in=["application/pdf", "image/jpeg", "image/png"]),
+                name="ticket_attachment_allowed_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -5,19 +5,23 @@ outbox delivers it after commit: a gateway that is down delays it, never loses i
 
 import datetime
 import secrets
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application, Flag
+from applications.uploads import SUFFIXES, upload_content_type
 from disbursements import services as disbursement_services
 from disbursements.models import Tranche
-from grievances.models import Category, Ticket, TicketHistory
+from grievances.models import Category, Ticket, TicketAttachment, TicketHistory
 from grievances.sla import add_working_days
 from groups.models import Group
 from notifications.links import absolute_url
@@ -29,6 +33,7 @@ from regions.models import Regency
 HANDLE_PERMISSION = "grievances.handle_ticket"
 SENSITIVE_PERMISSION = "grievances.view_sensitive_ticket"
 DESCRIPTION_MAX = 4000
+MAX_ATTACHMENTS = 3
 
 
 def _today() -> datetime.date:
@@ -52,11 +57,14 @@ def ticket_file(
     phone: str = "",
     email: str = "",
     user: AbstractBaseUser | None = None,
+    attachments: Sequence[UploadedFile] = (),
 ) -> Ticket:
     """Store a ticket (before anything is sent), give it its number and due date, assign it to an
     officer of its region (or the integrity team) and tell the complainant the number. A ticket about a
     ``tranche`` is about its application and group too; in a category that holds, the group's next
-    unpaid tahap is held until the ticket closes."""
+    unpaid tahap is held until the ticket closes. ``attachments`` (a photo, a letter) pass the same
+    content checks as application documents; one refused refuses the ticket, and nothing is stored."""
+    checked = _attachments_checked(attachments)
     description = description.strip()
     if not description:
         raise ValidationError({"description": _("Tuliskan uraian pengaduan Anda.")})
@@ -110,7 +118,58 @@ def ticket_file(
     _hold_place(ticket, by=user)
     _auto_assign(ticket, by=None)
     _notify(ticket)
+    # Files last: storage is not transactional, so nothing that can still refuse comes after them.
+    for upload, content_type in checked:
+        _attachment_store(ticket, upload, content_type)
     return ticket
+
+
+def _attachments_checked(attachments: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
+    """Each upload with its content type (by its first bytes: ``applications.uploads``), or the
+    refusal, in Indonesian, naming the file."""
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise ValidationError(
+            {"attachments": _("Paling banyak %(count)d lampiran per pengaduan.") % {"count": MAX_ATTACHMENTS}}
+        )
+    checked = []
+    for upload in attachments:
+        try:
+            checked.append((upload, upload_content_type(upload)))
+        except ValidationError as error:
+            name = _printable(upload.name or "")[:80]
+            raise ValidationError({"attachments": [f"{name}: {message}" for message in error.messages]}) from error
+    return checked
+
+
+def _printable(name: str) -> str:
+    return "".join(character for character in name if character.isprintable())
+
+
+def _attachment_store(ticket: Ticket, upload: UploadedFile, content_type: str) -> TicketAttachment:
+    original_name = _printable(upload.name or "")[:255] or "lampiran"
+    size = upload.size
+    # The stored name is random (``_attachment_path``); its suffix follows the content, not the name sent.
+    upload.name = f"lampiran{SUFFIXES[content_type]}"
+    return TicketAttachment.objects.create(
+        ticket=ticket, file=upload, original_name=original_name, content_type=content_type, size=size
+    )
+
+
+def attachment_for_tracking(*, number: str, token: str, pk: int) -> TicketAttachment | None:
+    """An attachment of the ticket behind a tracking link, or None (the same for any wrong part)."""
+    ticket = ticket_for_tracking(number=number, token=token)
+    if ticket is None:
+        return None
+    return ticket.attachments.filter(pk=pk).first()
+
+
+def attachment_for_officer(*, user: AbstractBaseUser, pk: int) -> TicketAttachment | None:
+    """An attachment of a ticket ``user`` sees in the admin (their region's; sensitive ones only for
+    the integrity team), or None."""
+    may_open = user.has_perm("grievances.view_ticket") or user.has_perm("grievances.change_ticket")
+    if not user.is_active or not user.is_staff or not may_open:  # what the ticket admin asks
+        return None
+    return TicketAttachment.objects.filter(pk=pk, ticket__in=Ticket.objects.visible_to(user)).first()
 
 
 # --- the hold on the next tahap --------------------------------------------------------------------
@@ -363,99 +422,186 @@ def tracking_path(ticket: Ticket) -> str:
 # --- escalation ------------------------------------------------------------------------------------
 
 
-def tickets_escalate_overdue(*, today: datetime.date | None = None, limit: int = 200_000) -> int:
+def tickets_escalate_overdue(*, today: datetime.date | None = None) -> int:
     """Open tickets past their due date go one level up (regency → province → national), to an
-    officer there, with a new due date; each receiving officer gets one e-mail listing how many came.
-    Set-based: one read of the overdue tickets, one officer chosen per province (or nationally), a few
-    UPDATEs, the history rows by INSERT … SELECT. Idempotent for a day: an escalated ticket is due
-    again only after its new service level. Rows another worker holds are skipped (``skip_locked``)."""
+    officer there, with a new due date, each with one history row; each receiving officer gets one
+    e-mail saying how many came. Idempotent for a day: an escalated ticket is due again only after its
+    new service level.
+
+    Set-based: one small read (which levels × provinces are overdue), one officer chosen per
+    destination, then the move itself. No row-lock pass first: every condition that makes a ticket
+    overdue is re-checked by the UPDATE's own WHERE, and PostgreSQL re-evaluates it on the newest
+    version of a row an officer changed meanwhile (it waits for that officer's transaction), so a
+    ticket closed, appealed or escalated concurrently is left as the officer made it."""
     today = today or _today()
+    overdue = Ticket.objects.overdue(today)
+    sources = sorted(overdue.order_by().values_list("level", "province_id").distinct())
+    if not sources:
+        return 0
+    plan = _destinations(sources)
+    sla = dict(Category.objects.values_list("pk", "sla_working_days"))
+    due = {category_id: add_working_days(today, days) for category_id, days in sla.items()}
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            received = _escalate_in_one_statement(today, plan, due)
+        else:
+            received = _escalate_row_by_row(today, plan, due)
+        _escalation_digests(today, {officer_id: batch for officer_id, batch in received.items() if officer_id})
+    return sum(count for count, _first in received.values())
+
+
+class Move(NamedTuple):
+    """Where the overdue tickets of one level × province go: the level above, to this officer (None:
+    nobody found there or higher; the ticket keeps its officer and waits at the new level)."""
+
+    from_level: int
+    province_id: str
+    to_level: int
+    officer_id: int | None
+
+
+def _escalation_notes() -> dict[int, str]:
+    return {
+        level: _("Melewati batas waktu: dinaikkan ke tingkat %(level)s.") % {"level": Ticket.Level(level).label}
+        for level in (Ticket.Level.PROVINCE, Ticket.Level.NATIONAL)
+    }
+
+
+def _escalate_in_one_statement(
+    today: datetime.date, plan: list[Move], due: dict[int, datetime.date]
+) -> dict[int | None, tuple[int, int]]:
+    """The move, the history rows and the count per receiving officer in one statement: an UPDATE …
+    FROM two small lists (destinations, new due dates) whose RETURNING feeds the history INSERT. Each
+    ticket is rewritten once (every index on the table pays for each rewrite). Returns officer id →
+    (tickets received, lowest ticket id)."""
+    tickets, history = Ticket._meta.db_table, TicketHistory._meta.db_table
+    notes = _escalation_notes()
+    moves = ", ".join(["(%s::smallint, %s::varchar, %s::smallint, %s::integer)"] * len(plan))
+    dues = ", ".join(["(%s::integer, %s::date)"] * len(due))
+    closed = ", ".join(["%s"] * len(Ticket.CLOSED))
+    sql = (
+        f"WITH destination (from_level, province_id, to_level, officer_id) AS (VALUES {moves}), "  # noqa: S608 - names from the models, values as parameters
+        f"new_due (category_id, due_on) AS (VALUES {dues}), "
+        f"moved AS (UPDATE {tickets} AS t SET level = d.to_level, due_on = n.due_on, "
+        "assigned_to_id = COALESCE(d.officer_id, t.assigned_to_id) "
+        "FROM destination AS d, new_due AS n "
+        "WHERE t.level = d.from_level AND t.province_id = d.province_id AND t.category_id = n.category_id "
+        f"AND t.due_on < %s AND t.level < %s AND t.status NOT IN ({closed}) "
+        "RETURNING t.id, t.status, t.assigned_to_id, t.level, d.officer_id), "
+        f"recorded AS (INSERT INTO {history} "
+        "(ticket_id, kind, from_status, to_status, assigned_to_id, level, changed_at, note) "
+        "SELECT id, %s, status, status, assigned_to_id, level, %s, CASE WHEN level = %s THEN %s ELSE %s END "
+        "FROM moved) "
+        "SELECT officer_id, COUNT(*), MIN(id) FROM moved GROUP BY officer_id"
+    )
+    params: list[object] = [value for move in plan for value in move]
+    params += [value for item in due.items() for value in item]
+    params += [today, int(Ticket.Level.NATIONAL), *sorted(Ticket.CLOSED)]
+    params += [str(TicketHistory.Kind.ESCALATION), timezone.now(), int(Ticket.Level.PROVINCE)]
+    params += [notes[Ticket.Level.PROVINCE], notes[Ticket.Level.NATIONAL]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {officer_id: (count, first) for officer_id, count, first in cursor.fetchall()}
+
+
+def _escalate_row_by_row(
+    today: datetime.date, plan: list[Move], due: dict[int, datetime.date]
+) -> dict[int | None, tuple[int, int]]:
+    """The same move for databases without data-modifying WITH (SQLite in development and tests):
+    the overdue rows locked and read, then one UPDATE per destination × category."""
+    notes, now = _escalation_notes(), timezone.now()
+    received: dict[int | None, tuple[int, int]] = {}
+    for move in plan:
         rows = list(
-            Ticket.objects.open()
-            .filter(due_on__lt=today, level__lt=Ticket.Level.NATIONAL)
-            .select_for_update(skip_locked=True)
-            .order_by("pk")
-            .values_list("pk", "category_id", "level", "province_id")[:limit]
+            Ticket.objects.overdue(today)
+            .filter(level=move.from_level, province_id=move.province_id)
+            .select_for_update()
+            .values_list("pk", "category_id", "status", "assigned_to_id")
         )
         if not rows:
-            return 0
-        # One officer per destination: the province's (least loaded), else national. Each ticket is
-        # rewritten once (level, officer and new due date together): every index on the table pays
-        # for each rewrite, so one UPDATE per destination × category, not one per field.
-        destinations: dict[tuple[int, str], tuple[AbstractBaseUser | None, int]] = {}
-        by_destination: dict[tuple[int, int | None], list[int]] = {}
-        by_update: dict[tuple[int, int | None, int], list[int]] = {}
-        for pk, category_id, level, province_id in rows:
-            key = (level + 1, province_id)
-            if key not in destinations:
-                destinations[key] = _pick_officer_at(level + 1, province_id)
-            officer, final_level = destinations[key]
-            officer_id = officer.pk if officer else None
-            by_destination.setdefault((final_level, officer_id), []).append(pk)
-            by_update.setdefault((final_level, officer_id, category_id), []).append(pk)
-        sla = dict(Category.objects.values_list("pk", "sla_working_days"))
-        for (level, officer_id, category_id), ids in by_update.items():
-            fields: dict[str, object] = {"level": level, "due_on": add_working_days(today, sla[category_id])}
-            if officer_id is not None:
-                fields["assigned_to_id"] = officer_id
-            for chunk in _chunks(ids):
-                Ticket.objects.filter(pk__in=chunk).update(**fields)
-        _escalation_history([pk for pk, *_rest in rows])
-        _escalation_digests(
-            {officer_id: len(ids) for (_level, officer_id), ids in by_destination.items() if officer_id}
-        )
-    return len(rows)
-
-
-def _pick_officer_at(level: int, province_id: str) -> tuple[AbstractBaseUser | None, int]:
-    tiers = {Ticket.Level.PROVINCE: Q(scope_provinces=province_id), Ticket.Level.NATIONAL: Q(scope_national=True)}
-    for tier in range(level, Ticket.Level.NATIONAL + 1):
-        officer = _least_loaded(_officers().filter(tiers[tier]))
-        if officer is not None:
-            return officer, tier
-    return None, level
-
-
-def _chunks(ids: list[int], size: int = 5_000) -> list[list[int]]:
-    return [ids[start : start + size] for start in range(0, len(ids), size)]
-
-
-def _escalation_history(ids: list[int]) -> None:
-    """One history row per escalated ticket, written by the database from the tickets as they now are."""
-    history, tickets = TicketHistory._meta.db_table, Ticket._meta.db_table
-    notes = [
-        _("Melewati batas waktu: dinaikkan ke tingkat %(level)s.") % {"level": Ticket.Level(level).label}
-        for level in (Ticket.Level.PROVINCE, Ticket.Level.NATIONAL)
-    ]
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        for chunk in _chunks(ids):
-            placeholders = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {history} "  # noqa: S608 - table names from the models, values as parameters
-                "(ticket_id, kind, from_status, to_status, assigned_to_id, level, changed_at, note) "
-                f"SELECT id, %s, status, status, assigned_to_id, level, %s, "
-                f"CASE WHEN level = %s THEN %s ELSE %s END FROM {tickets} WHERE id IN ({placeholders})",
-                [str(TicketHistory.Kind.ESCALATION), now, int(Ticket.Level.PROVINCE), *notes, *chunk],
+            continue
+        by_category: dict[int, list[int]] = {}
+        for pk, category_id, _status, _officer in rows:
+            by_category.setdefault(category_id, []).append(pk)
+        fields: dict[str, object] = {"level": move.to_level}
+        if move.officer_id is not None:
+            fields["assigned_to_id"] = move.officer_id
+        for category_id, ids in by_category.items():
+            Ticket.objects.filter(pk__in=ids).update(due_on=due[category_id], **fields)
+        TicketHistory.objects.bulk_create(
+            TicketHistory(
+                ticket_id=pk,
+                kind=TicketHistory.Kind.ESCALATION,
+                from_status=status,
+                to_status=status,
+                assigned_to_id=move.officer_id or officer_id,
+                level=move.to_level,
+                changed_at=now,
+                note=notes[move.to_level],
             )
+            for pk, _category, status, officer_id in rows
+        )
+        first = min(pk for pk, *_rest in rows)
+        count, earlier = received.get(move.officer_id, (0, first))
+        received[move.officer_id] = (count + len(rows), min(first, earlier))
+    return received
 
 
-def _escalation_digests(counts: dict[int, int]) -> None:
-    """One e-mail per officer who received escalated tickets (not one per ticket): how many, and where."""
+def _destinations(sources: list[tuple[int, str]]) -> list[Move]:
+    """Where each overdue level × province goes: the province's least-loaded officer for a regency
+    ticket, else (and for a province ticket) the least-loaded national one, else nobody. Three queries
+    for the whole country, whatever the number of provinces."""
+    provinces = {province_id for level, province_id in sources if level < Ticket.Level.PROVINCE}
+    by_province: dict[str, list[int]] = {}
+    for officer_id, province_id in (
+        _officers().filter(scope_provinces__in=provinces).values_list("pk", "scope_provinces").distinct()
+    ):
+        by_province.setdefault(province_id, []).append(officer_id)
+    national = list(_officers().filter(scope_national=True).values_list("pk", flat=True)[:200])
+    loads = _loads({officer_id for ids in by_province.values() for officer_id in ids} | set(national))
+
+    def least_loaded(ids: list[int]) -> int | None:
+        return min(ids, key=lambda officer_id: (loads.get(officer_id, 0), officer_id), default=None)
+
+    top = least_loaded(national)
+    plan = []
+    for level, province_id in sources:
+        officer = least_loaded(by_province.get(province_id, [])) if level < Ticket.Level.PROVINCE else None
+        if officer is not None:
+            plan.append(Move(level, province_id, Ticket.Level.PROVINCE, officer))
+        else:
+            plan.append(Move(level, province_id, Ticket.Level.NATIONAL if top else level + 1, top))
+    return plan
+
+
+def _loads(officer_ids: set[int]) -> dict[int, int]:
+    """Open tickets held, per officer (what ``_least_loaded`` counts), in one query."""
+    return dict(
+        Ticket.objects.open()
+        .filter(assigned_to__in=officer_ids)
+        .order_by()
+        .values_list("assigned_to")
+        .annotate(n=Count("pk"))
+    )
+
+
+def _escalation_digests(today: datetime.date, received: dict[int, tuple[int, int]]) -> None:
+    """One e-mail per officer who received escalated tickets (not one per ticket): how many. Queued in
+    one bulk insert, delivered after commit. Keyed by the sweep's first ticket for that officer, so a
+    second sweep on the same day that moves other tickets tells the officer again, and a sweep that
+    is retried after it committed (it moves nothing more) tells nobody twice."""
     from django.urls import reverse
 
     url = absolute_url(reverse("admin:grievances_ticket_changelist") + "?status__exact=assigned")
-    officers = get_user_model().objects.filter(pk__in=list(counts)).exclude(email="").only("pk", "email")
-    day = _today().isoformat()
+    officers = get_user_model().objects.filter(pk__in=list(received)).exclude(email="").only("pk", "email")
     messages_queue_bulk(
         drafts=[
             MessageDraft(
                 Message.Channel.EMAIL,
                 officer.email,
                 "tickets_escalated",
-                f"tickets-escalated:{officer.pk}:{day}",
-                {"count": counts[officer.pk], "url": url},
+                f"tickets-escalated:{officer.pk}:{today.isoformat()}:{received[officer.pk][1]}",
+                {"count": received[officer.pk][0], "url": url},
             )
             for officer in officers
         ]

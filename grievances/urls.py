@@ -10,4 +10,6 @@ urlpatterns = [
     path("verifikasi/", views.phone_verify, name="phone_verify"),
     path("verifikasi/kode/", views.phone_code, name="phone_code"),
     path("lacak/<str:number>/<str:token>/", views.track, name="track"),
+    path("lacak/<str:number>/<str:token>/lampiran/<int:pk>/", views.tracked_attachment, name="tracked_attachment"),
+    path("lampiran/<int:pk>/", views.officer_attachment, name="officer_attachment"),
 ]

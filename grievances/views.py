@@ -7,17 +7,18 @@ is the same 404 either way, so tickets cannot be enumerated."""
 import math
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.views import client_ip
 from applications.models import Application
 from grievances import services
 from grievances.forms import AppealForm, CodeForm, ComplaintForm, ObjectionForm, PhoneForm
-from grievances.models import Ticket
+from grievances.models import Ticket, TicketAttachment
 from jps_portal.ratelimit import seconds_to_wait
 from notifications.phones import phone_normalise
 from notifications.services import CodeThrottledError, otp_check, otp_send
@@ -50,7 +51,7 @@ def objection(request: HttpRequest, application_id: int) -> HttpResponse:
     row = funded_group(application_id)
     if row is None:
         raise Http404
-    form = ObjectionForm(request.POST or None)
+    form = ObjectionForm(request.POST or None, request.FILES or None)
     context = {"row": row, "form": form}
     if request.method == "POST":
         wait = seconds_to_wait("grievance-file", client_ip(request) or "-")
@@ -66,6 +67,7 @@ def objection(request: HttpRequest, application_id: int) -> HttpResponse:
                     application=application,
                     name=form.cleaned_data["name"],
                     email=form.cleaned_data["email"],
+                    attachments=form.cleaned_data["attachments"],
                 )
             except ValidationError as error:
                 _apply_errors(form, error)
@@ -83,7 +85,7 @@ def complaint(request: HttpRequest) -> HttpResponse:
     phone = request.session.get(VERIFIED_PHONE) if group is None else None
     if group is None and not anonymous and not phone:
         return render(request, "grievances/complaint_start.html")
-    form = ComplaintForm(request.POST or None, for_ketua=group is not None, anonymous=anonymous)
+    form = ComplaintForm(request.POST or None, request.FILES or None, for_ketua=group is not None, anonymous=anonymous)
     context = {"form": form, "group": group, "anonymous": anonymous, "phone": phone}
     if request.method == "POST":
         if group is None:
@@ -103,6 +105,7 @@ def complaint(request: HttpRequest) -> HttpResponse:
                     phone=(request.user.phone if group else phone) or "",
                     email=request.user.email if group else "",
                     user=request.user if group else None,
+                    attachments=data["attachments"],
                 )
             except ValidationError as error:
                 _apply_errors(form, error)
@@ -185,4 +188,43 @@ def track(request: HttpRequest, number: str, token: str) -> HttpResponse:
             messages.success(request, _("Banding diterima; tiket dibuka kembali."))
             return redirect(services.tracking_path(ticket))
     history = ticket.history.only("kind", "to_status", "changed_at", "level").order_by("changed_at", "pk")
-    return render(request, "grievances/track.html", {"ticket": ticket, "history": history, "form": form})
+    attachments = ticket.attachments.only("pk", "original_name", "ticket_id")
+    context = {"ticket": ticket, "history": history, "form": form, "attachments": attachments}
+    return render(request, "grievances/track.html", context)
+
+
+@require_safe
+def tracked_attachment(request: HttpRequest, number: str, token: str, pk: int) -> FileResponse:
+    """An attachment, to the holder of the ticket's tracking link; to anyone else it does not exist."""
+    attachment = services.attachment_for_tracking(number=number, token=token, pk=pk)
+    if attachment is None:
+        raise Http404
+    return _attachment_response(attachment)
+
+
+@login_required
+@require_safe
+def officer_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """An attachment, to an officer who sees its ticket (a sensitive one: the integrity team only)."""
+    attachment = services.attachment_for_officer(user=request.user, pk=pk)
+    if attachment is None:
+        raise Http404
+    return _attachment_response(attachment)
+
+
+def _attachment_response(attachment: TicketAttachment) -> FileResponse:
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle,
+        # A PDF reader inside the browser is an attack surface; images are safe to show inline.
+        as_attachment=attachment.content_type == "application/pdf",
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

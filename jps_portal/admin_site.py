@@ -80,20 +80,24 @@ def request_being_served() -> HttpRequest | None:
 def permitted_admin_url(self: helpers.AdminReadonlyField, remote_field: object, remote_obj: Model) -> str:
     """Replaces ``AdminReadonlyField.get_admin_url``: the related object as a link only when the
     officer's admin for it would open it, otherwise as text."""
-    request = _current_request.get()
     site = self.model_admin.admin_site if self.model_admin else None
-    model = remote_field.model
-    model_admin = site._registry.get(model) if site else None
-    if request is None or model_admin is None or not _may_open(model_admin, request, remote_obj):
-        return str(remote_obj)
-    opts = model._meta
+    return permitted_link(remote_obj, site=site) if site else str(remote_obj)
+
+
+def permitted_link(obj: Model, *, site: admin.AdminSite | None = None) -> str:
+    """``obj`` as a link to its admin page when the officer being served may open it, else as text
+    (for a display method showing a relation the model does not hold, such as a reverse one)."""
+    request = _current_request.get()
+    site = site or admin.site
+    model_admin = site._registry.get(type(obj))
+    if request is None or model_admin is None or not _may_open(model_admin, request, obj):
+        return str(obj)
+    opts = obj._meta
     try:
-        url = reverse(
-            f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(remote_obj.pk)], current_app=site.name
-        )
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)], current_app=site.name)
     except NoReverseMatch:
-        return str(remote_obj)
-    return format_html('<a href="{}">{}</a>', url, remote_obj)
+        return str(obj)
+    return format_html('<a href="{}">{}</a>', url, obj)
 
 
 def _may_open(model_admin: admin.ModelAdmin, request: HttpRequest, obj: Model) -> bool:

@@ -13,7 +13,7 @@ from itertools import groupby
 from urllib.parse import urlencode
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, Model, Q
+from django.db.models import Count, Exists, Model, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from applications.models import Application, Flag
 from corrections.models import Correction
-from disbursements.models import PaymentBatch, ReconciliationException, Tranche, UsageReport
+from disbursements.models import PaymentBatch, ReconciliationException, Tranche, TrancheHold, UsageReport
 from grievances.models import Ticket
 from grievances.sla import working_days_between
 from mentoring.models import Visit
@@ -136,8 +136,9 @@ WORK: tuple[WorkKind, ...] = (
         model=Tranche,
         province_path="application__province",
         regency_path="application__group__regency",
-        condition=_always(Q(status=Tranche.Status.SCHEDULED)),
-        query={"status__exact": Tranche.Status.SCHEDULED},
+        # Held by an open payment complaint: scheduled, but not payable (``Tranche.objects.payable``).
+        condition=_always(Q(status=Tranche.Status.SCHEDULED) & ~Q(Exists(TrancheHold.active_for_tranche()))),
+        query={"status__exact": Tranche.Status.SCHEDULED, "penahanan": "siap"},
     ),
     WorkKind(
         key="export",

@@ -37,6 +37,8 @@ def restore_reference_data() -> None:
         importlib.import_module("groups.migrations.0002_load_banks").load(apps, None)
     if not apps.get_model("grievances", "Category").objects.exists():
         importlib.import_module("grievances.migrations.0002_categories").load(apps, None)
+        # Later data migrations that edit the categories, applied again on top of the reload.
+        importlib.import_module("grievances.migrations.0005_tranche_holds").payment_complaints_hold(apps, None)
     roles_sync()
 
 

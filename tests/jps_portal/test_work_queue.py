@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from applications.models import Application, Flag
+from disbursements import services as disbursement_services
 from disbursements.models import PaymentBatch, ReconciliationException, Tranche
 from jps_portal import work_queue
 from tests.factories import ApplicationFactory, GroupFactory, UserFactory
@@ -66,6 +67,19 @@ def test_finance_counts_payable_tahap_batches_and_bank_exceptions(finance, west_
         row_number=2, row={}, fingerprint="f1", created_by=finance,
     )  # fmt: skip
     assert _counts(finance) == {"payable": 2, "export": 1, "bank_results": 0, "exceptions": 1}
+
+
+def test_a_tahap_held_by_a_payment_complaint_is_not_counted_as_payable(client, finance, west_and_central_java):
+    held = Tranche.objects.filter(status=Tranche.Status.SCHEDULED).first()
+    disbursement_services.tranche_hold_place(
+        application=held.application, source="grievances.ticket:1", reason="Pengaduan pembayaran.", by=None
+    )
+
+    assert _counts(finance)["payable"] == 1
+    client.force_login(finance)
+    payable = next(item for item in work_queue.work_for(finance) if item.kind.key == "payable")
+    listed = client.get(payable.url).context["cl"].result_list
+    assert held not in listed and len(listed) == 1
 
 
 def test_the_director_acts_on_nothing_and_watches_the_queues(director, west_and_central_java):

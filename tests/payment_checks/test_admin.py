@@ -4,12 +4,14 @@ the follow-up list through the service, with history rows; results per batch and
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
 from grievances.models import Ticket
 from payment_checks import services
 from payment_checks.models import FollowUpRecord, SampledPayment, SampleStatusChange
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +106,32 @@ def test_the_public_and_a_ketua_cannot_open_the_officers_pages(client, applicant
     assert client.get(url).status_code == 302
     client.force_login(applicant)
     assert client.get(url).status_code in (302, 403)
+
+
+def test_the_ticket_and_its_sampled_payment_link_to_each_other_for_whoever_may_open_both(
+    client, verifier, integrity_officer, checked
+):
+    sample = SampledPayment.objects.filter(province_id="32").first()
+    client.force_login(verifier)
+    client.post(
+        reverse("admin:payment_checks_followupcase_changelist"),
+        {"action": "record_follow_up", "_selected_action": [sample.pk], "confirm": "yes", "method": "call",
+         "outcome": "none", "amount": "", "note": "Dana belum diterima."},
+    )  # fmt: skip
+    sample.refresh_from_db()
+    ticket_url = reverse("admin:grievances_ticket_change", args=[sample.ticket_id])
+    sample_url = reverse("admin:payment_checks_sampledpayment_change", args=[sample.pk])
+
+    assert f'href="{sample_url}"' in client.get(ticket_url).content.decode()
+    assert f'href="{ticket_url}"' in client.get(sample_url).content.decode()
+
+    # Ratna sees every ticket but no payment checks: the sample is named, not linked.
+    client.force_login(integrity_officer)
+    page = client.get(ticket_url).content.decode()
+    assert str(sample.group) in page and sample_url not in page
+    # An auditor who may read payment checks but not tickets: the ticket is named, not linked.
+    auditor = UserFactory(username="auditor", is_staff=True, scope_national=True)
+    auditor.user_permissions.add(Permission.objects.get(codename="view_sampledpayment"))
+    client.force_login(auditor)
+    page = client.get(sample_url).content.decode()
+    assert sample.ticket.number in page and ticket_url not in page
