@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jps_portal import events
 from groups.models import Group, Member
 from groups.names import TypedTextField
+from jps_portal import events
 from regions.models import Province
 
 
