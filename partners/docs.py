@@ -3,12 +3,11 @@ files under /static/ (no CDN). The pages carry no inline script: each loads the 
 start-up file of ours (static/js/api-docs-*.js) that reads the schema's URL from a data attribute,
 so both run under the site's Content-Security-Policy (script-src 'self')."""
 
+from csp.decorators import csp_update
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
-
-from csp.decorators import csp_update
 
 
 @require_safe
