@@ -25,6 +25,9 @@ def main() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to the PostgreSQL database built by bench/build_national_dataset.py")
     _django_setup()
+    import gc
+
+    gc.freeze()  # what deploy/gunicorn.conf.py's post_worker_init does in a web worker
 
     from django.db import connection
     from django.test import Client
@@ -84,12 +87,45 @@ def main() -> None:
         f"{'  baseline: the same page as one SQL query':<52} {_pct(timings, 50):>8.1f} {_pct(timings, 95):>8.1f} {1:>8}"
     )
 
-    _full_read(http, national, args.full_read, connection)
+    _full_read(http, national, args.full_read, args.page_size, connection)
+    if args.clients:
+        _concurrent(national, clients=args.clients, requests=args.concurrent_requests, workers=args.workers)
 
 
-def _full_read(http: object, key: str, limit: int, connection: object) -> None:
-    """Walk ``limit`` applications by cursor, 500 a page, and the same rows by one SQL cursor."""
-    url, rows, pages = "/api/v1/applications/?page_size=500", 0, 0
+def _concurrent(key: str, *, clients: int, requests: int, workers: int) -> None:
+    """The application list's first pages behind gunicorn (deploy/gunicorn.conf.py) with ``clients``
+    keep-alive clients; the same clients on ``/healthz`` give the machine's ceiling in the same run."""
+    import random
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import http_load
+
+    port = http_load.free_port()
+    environment = {
+        "DJANGO_DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DB_CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = http_load.start_gunicorn(port, workers, environment)
+    try:
+        filters = ["", "status=submitted", "province=32", "year=2020&programme=TKM", "regency=32.04"]
+        paths = [f"/api/v1/applications/?{random.choice(filters)}" for _ in range(requests)]
+        headers = {"Authorization": f"Bearer {key}"}
+        http_load.load(port, paths[: clients * 2], clients=clients, headers=headers)  # warm every worker
+        print(f"behind gunicorn, {workers} workers, {clients} clients:")
+        http_load.report(
+            "  applications, page of 50, mixed filters", http_load.load(port, paths, clients=clients, headers=headers)
+        )
+        http_load.report("  ceiling: /healthz", http_load.load(port, ["/healthz"] * requests, clients=clients))
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def _full_read(http: object, key: str, limit: int, page_size: int, connection: object) -> None:
+    """Walk ``limit`` applications by cursor, ``page_size`` a page, and the same rows by one SQL cursor."""
+    url, rows, pages = f"/api/v1/applications/?page_size={page_size}", 0, 0
     started = time.perf_counter()
     while url and rows < limit:
         body = http.get(url, HTTP_AUTHORIZATION=f"Bearer {key}").json()
@@ -137,6 +173,10 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=100, help="requests per endpoint")
     parser.add_argument("--full-read", type=int, default=50_000, help="applications to read by cursor")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients behind gunicorn (0: skip)")
+    parser.add_argument("--concurrent-requests", type=int, default=3000, help="requests of the concurrent phase")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers of the concurrent phase")
+    parser.add_argument("--page-size", type=int, default=1000, help="page size of the full read (1-1000)")
     return parser.parse_args()
 
 

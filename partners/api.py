@@ -2,11 +2,10 @@
 details, an ``ApiCall`` row per call, and ETags (``If-None-Match`` → 304)."""
 
 import hashlib
-import json
 import time
 from typing import Any, ClassVar
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
@@ -27,12 +26,12 @@ class StableCursorPagination(CursorPagination):
     ordering = "id"
     page_size = 50
     page_size_query_param = "page_size"
-    max_page_size = 500
+    max_page_size = 1000
 
 
-def etag_of(data: Any) -> str:
-    payload = json.dumps(data, sort_keys=True, default=str, separators=(",", ":")).encode()
-    return '"' + hashlib.sha256(payload).hexdigest()[:32] + '"'
+def etag_of(content: bytes) -> str:
+    """A strong ETag: the hash of the exact bytes sent (the JSON is rendered once, for both)."""
+    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
 
 
 def _matches(if_none_match: str, etag: str) -> bool:
@@ -57,15 +56,16 @@ class PartnerAPIView(generics.GenericAPIView):
         )
         return response
 
-    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().finalize_response(request, response, *args, **kwargs)
         if request.method in ("GET", "HEAD") and response.status_code == 200 and isinstance(response, Response):
-            etag = etag_of(response.data)
+            etag = etag_of(response.render().content)
             if _matches(request.headers.get("If-None-Match", ""), etag):
-                response = Response(status=304)
+                response = HttpResponseNotModified()
             response["ETag"] = etag
             # Private data: a proxy must not keep it, but the partner may revalidate with the ETag.
             response["Cache-Control"] = "private, no-cache"
-        return super().finalize_response(request, response, *args, **kwargs)
+        return response
 
 
 class NotFoundView(APIView):

@@ -55,6 +55,53 @@ def applications_for(scope: RegionScope) -> QuerySet[Application]:
     )
 
 
+# The list's row, read as plain values: a full read by cursor builds no model instance (``application_rows``).
+APPLICATION_ROW = (
+    "id",
+    "reference",
+    "group_id",
+    "group__code",
+    "scheme__year",
+    "scheme__programme",
+    "province_id",
+    "group__regency_id",
+    "status",
+    "requested_amount",
+    "approved_amount",
+    "submitted_at",
+    "decided_at",
+    "created_at",
+    "updated_at",
+)
+
+
+def application_rows_for(scope: RegionScope) -> QuerySet:
+    """``applications_for`` as dicts of ``APPLICATION_ROW`` (filterable and cursor-paginated the same way)."""
+    return Application.objects.filter(scope.q(province="province", regency="group__regency")).values(*APPLICATION_ROW)
+
+
+def status_histories(application_ids: list[int]) -> dict[int, list[tuple]]:
+    """Each application's changes, oldest first, as ``(from, to, changed_at, reason_code)``: one query."""
+    histories: dict[int, list[tuple]] = {application_id: [] for application_id in application_ids}
+    if not application_ids:
+        return histories
+    changes = (
+        # The range is redundant with the list, and is there for the planner: with it, the estimate is
+        # a page's worth of rows and PostgreSQL walks the index (1.7 ms for 1,000 applications) instead of
+        # scanning the whole table (10 ms).
+        ApplicationStatusChange.objects.filter(
+            application_id__in=application_ids,
+            application_id__gte=min(application_ids),
+            application_id__lte=max(application_ids),
+        )
+        .order_by("application_id", "changed_at", "pk")
+        .values_list("application_id", "from_status", "to_status", "changed_at", "reason_code")
+    )
+    for application_id, *change in changes:
+        histories[application_id].append(tuple(change))
+    return histories
+
+
 def groups_for(scope: RegionScope) -> QuerySet[Group]:
     return (
         Group.objects.filter(scope.q(province="regency__province", regency="regency"))

@@ -53,6 +53,13 @@ class ApplicationList(_List):
     def get_queryset(self) -> QuerySet:
         return selectors.applications_for(self.region_scope())
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Value rows and one history query per page, not model instances: the same JSON as the
+        # serializer (``test_the_list_shows_what_the_detail_shows``), several times faster per row.
+        rows = self.paginate_queryset(self.filter_queryset(selectors.application_rows_for(self.region_scope())))
+        histories = selectors.status_histories([row["id"] for row in rows])
+        return self.get_paginated_response(serializers.application_rows(rows, histories))
+
 
 class ApplicationDetail(_Detail):
     """One application (404 when it is outside the client's region)."""

@@ -87,7 +87,7 @@ def test_an_unexpected_error_is_a_500_problem_not_a_page(api, jabar_key, monkeyp
     def broken(scope):  # noqa: ANN001, ANN202
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(selectors, "applications_for", broken)
+    monkeypatch.setattr(selectors, "application_rows_for", broken)
     api.raise_request_exception = False
     response = call(api, "/api/v1/applications/", jabar_key)
     assert response.status_code == 500

@@ -173,3 +173,18 @@ def test_the_fast_row_equals_the_generic_one(two_provinces):
     generic = [drf.ModelSerializer.to_representation(ApplicationSerializer(), row) for row in rows]
     assert [dict(row) for row in fast] == [dict(row) for row in generic]
     assert any(row["status_history"] and row["submitted_at"] for row in fast)
+
+
+def test_the_list_shows_what_the_detail_shows(api, jabar_key):
+    """The list builds its rows from values, the detail from the serializer: the same JSON."""
+    made = _applications(3)
+    made[0].status_changes.create(
+        from_status="submitted", to_status="revision_requested", changed_at=timezone.now(), reason_code="a,,b"
+    )
+    Application.objects.filter(pk=made[1].pk).update(submitted_at=timezone.now(), approved_amount=7)
+    listed = call(api, "/api/v1/applications/?page_size=1000", jabar_key).json()["results"]
+    assert len(listed) == 3
+    for row in listed:
+        assert row == call(api, f"/api/v1/applications/{row['id']}/", jabar_key).json()
+    assert [change["reasons"] for change in listed[0]["status_history"]] == [[], ["a", "b"]]
+    assert listed[1]["submitted_at"].endswith("+07:00") and listed[1]["approved_amount"] == 7
