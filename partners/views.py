@@ -134,9 +134,7 @@ class PublicList(_ScopedRead):
     pagination_class = PublicPagination
 
     # A cursor-paginated list of rows (not one row): said here, as this view is no ListModelMixin.
-    @extend_schema(
-        parameters=[serializers.PublicQuerySerializer], responses=serializers.PublicRowSerializer(many=True)
-    )
+    @extend_schema(parameters=[serializers.PublicQuerySerializer], responses=serializers.PublicRowSerializer(many=True))
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         query = serializers.PublicQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
