@@ -44,6 +44,21 @@ def _live_schema():  # noqa: ANN202
     return loaded
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The real WSGI handler closes the database connection after each request (as in production);
+    that would close the test's transaction on PostgreSQL. Django's own test client detaches the same
+    handler; so does this fixture, for the length of one test."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def every_scope_key(portal_admin) -> str:
     """A national client with every scope, a rate limit no fuzzing run reaches, and data to read."""
