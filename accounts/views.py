@@ -22,6 +22,7 @@ from accounts import services
 from accounts.backends import EmailOrPhoneBackend
 from accounts.forms import LoginForm, PasswordResetCodeForm, PasswordResetForm, RegisterForm, VerificationResendForm
 from jps_portal.ratelimit import seconds_to_wait
+from notifications.phones import phone_masked
 from notifications.services import CodeThrottledError
 
 # Remembers, for the "check your e-mail" page, which address this browser just registered.
@@ -190,13 +191,8 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
                     "Periksa SMS terakhir, atau minta kode baru."
                 ),
             )
-    context = {"form": form, "phone": phone_masked_national(phone), "minutes": settings.OTP_TTL_SECONDS // 60}
+    context = {"form": form, "phone": phone_masked(phone), "minutes": settings.OTP_TTL_SECONDS // 60}
     return render(request, "accounts/password_reset_code.html", context, status=status)
-
-
-def phone_masked_national(phone: str) -> str:
-    """``081234567890`` → ``0812****890``: enough for a person to recognise their own number."""
-    return f"{phone[:4]}****{phone[-3:]}" if len(phone) > 7 else "****"
 
 
 def _form_refuse(form: RegisterForm, refusal: ValidationError) -> None:

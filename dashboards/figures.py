@@ -17,6 +17,7 @@ from applications.models import PADAT_KARYA, Application, Programme
 from dashboards.models import ProvinceTally, RegencyTally, TallySnapshot, WeeklyApprovals
 from dashboards.tallies import COUNTED, SUMMED, paid_amounts_by_application
 from groups.models import Member
+from groups.nik import mask_nik
 from regions.scope import scope_filter
 
 # The programme filter: one programme, both Padat Karya subtypes, or everything.
@@ -199,11 +200,6 @@ def weekly_approvals(snapshot: TallySnapshot, selection: Selection) -> list[Week
 
 
 # --- the live group list of one regency ---------------------------------------------------------------
-
-
-def mask_nik(nik: str) -> str:
-    """``3204********0001``: the first four and last four digits, as the dashboard shows a NIK."""
-    return f"{nik[:4]}{'*' * 8}{nik[-4:]}" if len(nik) == 16 else "****"
 
 
 def regency_groups(*, regency_code: str, selection: Selection, user: AbstractBaseUser) -> QuerySet:

@@ -32,6 +32,7 @@ from dashboards import exports, figures, services
 from dashboards.forms import MAP_FIGURES, DashboardFilterForm
 from dashboards.indonesia_map import map_view as build_map
 from dashboards.models import TallySnapshot
+from groups.nik import mask_nik
 from jps_portal.replica import replica_reads
 from regions.models import Province, Regency
 from regions.scope import region_scope_of
@@ -585,7 +586,7 @@ def export_regency(request: HttpRequest, regency: str, fmt: str) -> HttpResponse
                 a.group.name,
                 a.scheme.get_programme_display(),
                 a.get_status_display(),
-                figures.mask_nik(a.ketua_nik or ""),
+                mask_nik(a.ketua_nik or ""),
                 a.members or 0,
                 a.women or 0,
                 a.requested_amount,

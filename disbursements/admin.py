@@ -37,6 +37,7 @@ from disbursements.models import (
     UsageReport,
     UsageReportStatusChange,
 )
+from groups.accounts import account_number_masked
 from jps_portal.admin_actions import Decision, confirm_then_run
 from jps_portal.admin_guards import ServiceOnlyChangeMixin, ServiceOnlyHistoryAdmin
 from jps_portal.admin_site import request_being_served
@@ -61,12 +62,6 @@ def account_visible_in_full(user: object) -> bool:
     return user.has_perm(services.CREATE_BATCH_PERMISSION) or user.has_perm("groups.change_group")
 
 
-def masked_account(account_number: str) -> str:
-    if not account_number:
-        return "–"
-    return "•" * max(len(account_number) - 4, 2) + account_number[-4:]
-
-
 def _bank_column(*, full: bool):  # noqa: ANN202
     """The "rekening tujuan" column: bank, account (full or masked), holder."""
 
@@ -75,7 +70,7 @@ def _bank_column(*, full: bool):  # noqa: ANN202
         group = tranche.application.group
         if group.bank is None:
             return _t("Belum ada rekening")
-        number = group.account_number if full else masked_account(group.account_number)
+        number = group.account_number if full else account_number_masked(group.account_number)
         return format_html(
             '{}<br><span class="money">{}</span><br>a.n. {}', group.bank.name, number, group.account_holder or "–"
         )
@@ -331,7 +326,7 @@ class PaymentBatchAdmin(OpensOnWorkAdminMixin, RegionScopedAdminMixin, ServiceOn
                     {
                         "line": line,
                         "group": line.tranche.application.group.name,
-                        "account": line.account_number if full else masked_account(line.account_number),
+                        "account": line.account_number if full else account_number_masked(line.account_number),
                         "amount": format_rupiah(line.amount),
                     }
                     for line in lines

@@ -63,6 +63,9 @@ class Tranche(models.Model):
     amount = models.PositiveBigIntegerField(_("nilai (Rp)"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     paid_at = models.DateTimeField(_("dibayar pada"), null=True, blank=True)
+    # Written with the payment by the reconciliation's UPDATE; cleared when the "your money arrived"
+    # message is in the outbox (disbursements.notifications.paid_tranche_notices_queue).
+    paid_notice_due = models.BooleanField(_("kabar pembayaran belum dikirim"), default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
 
     history = HistoricalRecords()
@@ -92,7 +95,10 @@ class Tranche(models.Model):
                 name="tranche_paid_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["status", "application"], name="tranche_status_app_idx")]
+        indexes = [
+            models.Index(fields=["status", "application"], name="tranche_status_app_idx"),
+            models.Index(fields=["id"], condition=Q(paid_notice_due=True), name="tranche_paid_notice_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.application} tahap {self.number}"

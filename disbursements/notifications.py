@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -15,6 +16,7 @@ from applications.models import Application
 from applications.money import format_rupiah
 from applications.notifications import contact_of
 from disbursements.models import PaymentBatchLine, Tranche
+from groups.accounts import account_number_masked
 from groups.models import Bank
 from notifications.links import absolute_url
 from notifications.services import MessageDraft, messages_queue_bulk
@@ -46,11 +48,6 @@ class TranchePayment:
             }
 
 
-def mask_account(number: str) -> str:
-    """Only the last four digits of an account number leave the bank's screens."""
-    return f"****{number[-4:]}" if len(number) > 4 else number
-
-
 def tranche_payments(tranches: Iterable[Tranche]) -> list[TranchePayment]:
     """The paid ones among ``tranches``, with the account and date of the transfer that paid them."""
     paid = {tranche.pk: tranche for tranche in tranches if tranche.status == Tranche.Status.PAID}
@@ -71,11 +68,37 @@ def tranche_payments(tranches: Iterable[Tranche]) -> list[TranchePayment]:
                 number=tranche.number,
                 amount=tranche.amount,
                 bank=banks.get(line.bank_code, line.bank_code) if line else "",
-                account=mask_account(line.account_number) if line else "",
+                account=account_number_masked(line.account_number) if line else "",
                 paid_on=paid_on,
             )
         )
     return payments
+
+
+NOTICES_PER_TRANSACTION = 2000
+
+
+def paid_tranche_notices_queue(*, limit: int | None = None) -> int:
+    """Put the owed "your money arrived" messages (``Tranche.paid_notice_due``) in the outbox, a chunk
+    per transaction: the chunk's rows are locked (``SKIP LOCKED``: two runs share the work, never
+    double it), their messages queued, their marks cleared, all in that transaction. Returns how many
+    tahap were announced; a second run finds nothing owed."""
+    announced = 0
+    while limit is None or announced < limit:
+        size = NOTICES_PER_TRANSACTION if limit is None else min(NOTICES_PER_TRANSACTION, limit - announced)
+        with transaction.atomic():
+            tranche_ids = list(
+                Tranche.objects.select_for_update(skip_locked=True)
+                .filter(paid_notice_due=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:size]
+            )
+            if not tranche_ids:
+                break
+            tranche_paid_announce(tranche_ids=tranche_ids)
+            Tranche.objects.filter(pk__in=tranche_ids).update(paid_notice_due=False)
+        announced += len(tranche_ids)
+    return announced
 
 
 def tranche_paid_announce(*, tranche_ids: Iterable[int]) -> int:

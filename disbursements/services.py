@@ -37,9 +37,10 @@ from disbursements.models import (
     Tranche,
     TrancheHold,
 )
-from disbursements.notifications import tranche_paid_announce
+from disbursements.tasks import queue_paid_tranche_notices
 from groups.models import Group
 from jps_portal import events
+from jps_portal.celery import enqueue_on_commit
 from regions.scope import scope_filter
 
 Outcome = PaymentBatchLine.Outcome
@@ -646,10 +647,14 @@ def bank_results_import(*, rows: list[BankResultRow], file_name: str, by: Abstra
         _tranches_settle(table, len(settled), now)
         _ledger_settle(table, by, now)
         moves = _applications_advance(table, by, now)
-    events.publish(_settlement_events(settled, moves, now))
+    if events.wanted([events.TRANCHE_PAID, events.TRANCHE_FAILED, events.APPLICATION_STATUS_CHANGED]):
+        events.publish(_settlement_events(settled, moves, now))
     report.batches_reconciled = _batches_close(sorted({line.batch_id for line, _row in settled}), now)
-    # The group hears that its money arrived: one message per paid tahap, delivered after commit.
-    tranche_paid_announce(tranche_ids=[line.tranche_id for line, row in settled if row.outcome == Outcome.PAID])
+    if any(row.outcome == Outcome.PAID for _line, row in settled):
+        # The group hears that its money arrived: _tranches_settle marked each paid tahap's message as
+        # owed, in this transaction; a task writes the messages after commit (and the periodic sweep if
+        # that task is lost), so 100,000 messages never hold up the money.
+        enqueue_on_commit(queue_paid_tranche_notices)
     for _line, row in settled:
         setattr(report, row.outcome, getattr(report, row.outcome) + 1)
         if row.outcome == Outcome.PAID:
@@ -821,10 +826,10 @@ def _apply_outcomes(table: _ApplyTable, now: datetime.datetime) -> set[int]:
 def _tranches_settle(table: _ApplyTable, expected: int, now: datetime.datetime) -> None:
     table.cursor.execute(
         f"UPDATE {TRANCHES} SET status = l.outcome, "  # noqa: S608
-        f"paid_at = CASE WHEN l.outcome = %s THEN %s ELSE NULL END "
+        f"paid_at = CASE WHEN l.outcome = %s THEN %s ELSE NULL END, paid_notice_due = (l.outcome = %s) "
         f"FROM {LINES} AS l JOIN {table.name} AS r ON r.line_id = l.id "
         f"WHERE {TRANCHES}.id = l.tranche_id AND {TRANCHES}.status = %s",
-        [Outcome.PAID, now, Tranche.Status.IN_BATCH],
+        [Outcome.PAID, now, Outcome.PAID, Tranche.Status.IN_BATCH],
     )
     if table.cursor.rowcount != expected:
         # A pending line always has its tranche in a batch; anything else is a broken invariant.

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import phone_normalise
+from groups.accounts import account_number_normalise
 from groups.models import Bank, Group, Member
 from groups.nik import NIK_TYPED_MAX_LENGTH, check_nik, compare_with_person, normalize_nik
 from regions.models import Province, Regency
@@ -80,7 +81,7 @@ class GroupProfileForm(forms.ModelForm):
         return phone_normalise(raw=self.cleaned_data["phone"])
 
     def clean_account_number(self) -> str:
-        return re.sub(r"[\s\-.]", "", self.cleaned_data["account_number"])
+        return account_number_normalise(self.cleaned_data["account_number"])
 
     def clean(self) -> dict:
         cleaned = super().clean()

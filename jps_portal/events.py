@@ -41,13 +41,25 @@ class Event:
 
 
 Listener = Callable[[Sequence[Event]], None]
+Interest = Callable[[Iterable[str]], bool]
 _listeners: list[Listener] = []
+_interests: dict[Listener, Interest] = {}
 
 
-def listen(listener: Listener) -> None:
-    """Register ``listener`` (once; registering it again changes nothing)."""
+def listen(listener: Listener, *, wants: Interest | None = None) -> None:
+    """Register ``listener`` (once; registering it again changes nothing). ``wants(types)`` answers
+    cheaply whether it would do anything with events of those types (see ``wanted``)."""
     if listener not in _listeners:
         _listeners.append(listener)
+    if wants is not None:
+        _interests[listener] = wants
+
+
+def wanted(types: Iterable[str]) -> bool:
+    """Whether any listener cares about events of ``types``. A set-based path (a reconciliation of
+    100,000 lines) asks first, and builds its events only when someone will read them."""
+    kinds = list(types)
+    return any(listener not in _interests or _interests[listener](kinds) for listener in _listeners)
 
 
 def publish(events: Iterable[Event]) -> None:

@@ -432,6 +432,7 @@ CELERY_TASK_KINDS = {
     "webhooks.tasks.*": "bulk",
     "dashboards.tasks.*": "bulk",
     "outcomes.tasks.*": "bulk",
+    "disbursements.tasks.queue_paid_tranche_notices": "bulk",
     "disbursements.tasks.*": "money",
 }
 # Redis hands an unacknowledged task to another worker after the visibility timeout: a worker killed
@@ -520,6 +521,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-payment-checks": {
         "task": "payment_checks.tasks.sweep_payment_checks",
         "schedule": crontab(minute=20),
+    },
+    # Paid tahap whose "money arrived" message is still owed (the task after the import was lost).
+    "queue-paid-tranche-notices": {
+        "task": "disbursements.tasks.queue_paid_tranche_notices",
+        "schedule": 60.0,
     },
 }
 

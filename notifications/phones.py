@@ -20,8 +20,8 @@ def phone_normalise(raw: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def phone_masked(e164: str) -> str:
-    """``+6281234567890`` → ``+62 812-****-890``: enough for a person to recognise their own number."""
-    if len(e164) < 8:
-        return "****"
-    return f"{e164[:3]} {e164[3:6]}-****-{e164[-3:]}"
+def phone_masked(number: str) -> str:
+    """``+6281234567890`` or ``081234567890`` → ``0812****890``: enough for a person to recognise their
+    own number, as Indonesians write it (the one rule for every masked phone number)."""
+    national = "0" + number[3:] if number.startswith("+62") else number
+    return f"{national[:4]}****{national[-3:]}" if len(national) > 7 else "****"

@@ -12,4 +12,4 @@ class WebhooksConfig(AppConfig):
         from webhooks import services
 
         # The outbox is written in the transaction of each published event (jps_portal.events).
-        events.listen(services.events_record)
+        events.listen(services.events_record, wants=services.events_wanted)

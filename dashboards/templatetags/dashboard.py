@@ -1,13 +1,13 @@
 from django import template
 
-from dashboards.figures import mask_nik
+from groups.nik import mask_nik
 
 register = template.Library()
 
 
 @register.filter
 def masked_nik(nik: str | None) -> str:
-    """``{{ application.ketua_nik|masked_nik }}`` → ``3204********0001``."""
+    """``{{ application.ketua_nik|masked_nik }}`` → ``320412******00**`` (``groups.nik.mask_nik``)."""
     return mask_nik(nik or "")
 
 

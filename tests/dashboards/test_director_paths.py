@@ -96,7 +96,7 @@ def test_the_group_page_is_read_only_and_shows_paid_tahap(director_client, world
     assert "Halaman baca saja" in page
     main = page[page.index("<main") : page.index("</main>")]
     assert "<form" not in main and "<input" not in main and "<button" not in main
-    assert re.search(r"\d{4}\*{8}\d{4}", main), "the ketua's NIK is masked"
+    assert re.search(r"\d{6}\*{6}\d{2}\*\*", main), "the ketua's NIK is masked as groups.nik.mask_nik does"
 
 
 def test_the_group_page_is_404_outside_the_directors_region_and_403_for_officers(client, world, fresh, verifier):

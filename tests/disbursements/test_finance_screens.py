@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from disbursements import bankfiles
 from disbursements.models import PaymentBatch, Tranche
+from groups.accounts import account_number_masked
 from tests.disbursements.conftest import failed_row, paid_row, result_file
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def test_the_director_reads_only_the_last_four_digits_of_an_account(director, ap
     page = _client(director).get(TRANCHES, {"status__exact": "semua"}).content.decode()
     detail = _client(director).get(reverse("admin:disbursements_tranche_change", args=[Tranche.objects.get().pk]))
 
-    assert group.account_number not in page and "•" + group.account_number[-4:] in page
+    assert group.account_number not in page and account_number_masked(group.account_number) in page
     assert group.account_number not in detail.content.decode() and group.name in detail.content.decode()
 
 

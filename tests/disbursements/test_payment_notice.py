@@ -121,3 +121,44 @@ def test_the_tranche_table_stacks_on_a_phone_with_every_cell_labelled(client, ap
     table = page[page.index('<table class="stack">') : page.index("</table>")]
     assert table.count('data-label="Nilai"') == 2 and table.count('data-label="Status"') == 2
     assert 'class="money"' in table
+
+
+def test_the_import_only_marks_the_message_as_owed_and_the_task_queues_it_once(
+    funded, finance, django_capture_on_commit_callbacks
+):
+    from disbursements.notifications import paid_tranche_notices_queue
+
+    batch = _export(finance)
+    with django_capture_on_commit_callbacks(execute=False):  # the task after commit is lost
+        _import([paid_row(line) for line in batch.lines.all()], finance)
+    paid = Tranche.objects.get(application=funded, number=1)
+    assert paid.paid_notice_due and not Message.objects.filter(template="tranche_paid").exists()
+    assert not Tranche.objects.filter(application=funded, number=2, paid_notice_due=True).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert paid_tranche_notices_queue() == 1  # what the beat sweep runs
+        assert paid_tranche_notices_queue() == 0
+    paid.refresh_from_db()
+    assert not paid.paid_notice_due
+    assert Message.objects.filter(template="tranche_paid", dedupe_key=f"tranche-paid:{paid.pk}").count() == 1
+
+
+def test_a_failed_or_returned_transfer_owes_no_message(funded, finance, django_capture_on_commit_callbacks):
+    batch = _export(finance)
+    _import([failed_row(line) for line in batch.lines.all()], finance)
+    assert not Tranche.objects.filter(paid_notice_due=True).exists()
+
+
+def test_notices_are_queued_in_chunks_each_committed_on_its_own(approve, finance, monkeypatch):
+    from disbursements import notifications
+
+    for _ in range(3):
+        approve()
+    batch = _export(finance)
+    _import([paid_row(line) for line in batch.lines.all()], finance)
+    owed = Tranche.objects.filter(paid_notice_due=True).count()
+    assert owed == 3
+    monkeypatch.setattr(notifications, "NOTICES_PER_TRANSACTION", 2)
+    assert notifications.paid_tranche_notices_queue(limit=2) == 2
+    assert Tranche.objects.filter(paid_notice_due=True).count() == 1
+    assert notifications.paid_tranche_notices_queue() == 1

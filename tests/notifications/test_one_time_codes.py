@@ -117,3 +117,10 @@ def test_an_unknown_phone_is_recorded_and_throttled_alike_but_gets_no_sms():
     assert sms.outbox == [] and Message.objects.count() == 0
     with pytest.raises(CodeThrottledError):
         otp_send(phone=PHONE, purpose="password-reset", ip=None, deliver=False)
+
+
+def test_a_masked_phone_reads_as_indonesians_write_it_whichever_form_was_stored():
+    from notifications.phones import phone_masked
+
+    assert phone_masked("+6281234567890") == phone_masked("081234567890") == "0812****890"
+    assert phone_masked("12345") == "****"
