@@ -345,7 +345,7 @@ SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
 # A message not delivered after this many hours of retries is marked failed (an officer can resend).
 NOTIFICATION_GIVE_UP_HOURS = env.int("NOTIFICATION_GIVE_UP_HOURS", default=48)
 # Webhooks to partner systems (webhooks app, docs/api.md): a failed delivery waits BASE, 2×BASE, 4×BASE …
-# seconds (capped at CAP) and is abandoned after MAX_ATTEMPTS tries (12 with the defaults: about 19 hours,
+# seconds (capped at CAP) and is abandoned after MAX_ATTEMPTS tries (12 with the defaults: about 20 hours,
 # so a receiver down for a day loses nothing it cannot ask to have redelivered). Short timeouts: a slow
 # receiver holds a worker a few seconds, never a request. Plain http:// targets only outside production.
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=12)
