@@ -338,9 +338,13 @@ def _record_failure(
     logger.info("Webhook delivery %s failed (attempt %s%s): %s", delivery.pk, attempts, ", gave up" * give_up, error)
 
 
-def deliveries_due_sweep(*, batches: int = 40) -> int:
+SWEEP_BATCHES = 200
+
+
+def deliveries_due_sweep(*, batches: int = SWEEP_BATCHES) -> int:
     """Hand due deliveries to workers in claimed batches: the ones never enqueued (broker down at
-    commit), waiting for their retry, or let go by a worker that died. Bounded per run."""
+    commit), waiting for their retry, or let go by a worker that died. Bounded per run (the task runs
+    again at once when this run was full: a reconciliation's 100,000 deliveries do not wait for beat)."""
     from webhooks.tasks import deliver_webhook_batch
 
     handed = 0

@@ -4,6 +4,7 @@
 
 from celery import shared_task
 
+from jps_portal.celery import celery_app, enqueue_on_commit
 from webhooks import services
 
 
@@ -21,5 +22,9 @@ def deliver_webhook_batch(delivery_ids: list[int]) -> int:
 
 @shared_task(soft_time_limit=60, time_limit=90)
 def deliver_due_webhooks() -> int:
-    """Hand every due delivery (never enqueued, waiting for its retry, let go) to the workers."""
-    return services.deliveries_due_sweep()
+    """Hand due deliveries (never enqueued, waiting for their retry, let go) to the workers; a full
+    run queues the next one at once instead of waiting for beat."""
+    handed = services.deliveries_due_sweep()
+    if handed >= services.SWEEP_BATCHES * services.BATCH_SIZE and not celery_app.conf.task_always_eager:
+        enqueue_on_commit(deliver_due_webhooks)
+    return handed
