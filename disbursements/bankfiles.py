@@ -149,6 +149,32 @@ def read_bank_results(upload: UploadedFile) -> list[BankResultRow]:
     return _parse_rows(raw_rows)
 
 
+def read_bank_result_records(records: list[object]) -> list[BankResultRow]:
+    """The same rows as JSON objects keyed by the result columns (the partner API's host-to-host
+    path), checked by the same row rules as a file; object *n* is reported as row *n + 1* (the file's
+    header being row 1). ``BankFileError`` refuses them all."""
+    if not records:
+        raise BankFileError([_("Berkas tidak berisi baris hasil.")])
+    if not all(isinstance(record, dict) for record in records):
+        raise BankFileError([_("Setiap baris hasil harus berupa objek JSON.")])
+    return _parse_rows(_record_rows(records))
+
+
+def _record_rows(records: list[dict]) -> Iterator[tuple[int, list[object]]]:
+    yield 1, list(RESULT_COLUMNS)
+    for number, record in enumerate(records, start=2):
+        # A JSON null, or a missing key, is an empty cell, as in a file.
+        yield number, [_json_cell(record.get(column)) for column in RESULT_COLUMNS]
+
+
+def _json_cell(value: object) -> object:
+    # Numbers and strings are read as a file's cells are; anything else (a list, an object) is its
+    # text, which the row checks then refuse with the column's own message.
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return str(value)
+
+
 def _csv_rows(upload: UploadedFile) -> Iterator[tuple[int, list[object]]]:
     data = upload.read(MAX_RESULT_FILE_BYTES + 1)
     if len(data) > MAX_RESULT_FILE_BYTES:

@@ -491,6 +491,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.sweep_stalled_member_lists",
         "schedule": 120.0,
     },
+    # Partner API: stored Idempotency-Key answers are replayed for a week, then forgotten.
+    "purge-idempotency-keys": {
+        "task": "partners.tasks.purge_idempotency_keys",
+        "schedule": crontab(hour=2, minute=15),
+    },
     "deliver-due-messages": {
         "task": "notifications.tasks.deliver_due_messages",
         "schedule": 60.0,

@@ -32,3 +32,6 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),
 ]
+
+# A request refused before any view ran: the portal's page, or a problem under /api/v1/.
+handler400 = "partners.problems.handler400"

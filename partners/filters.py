@@ -5,6 +5,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Programme
+from disbursements.models import PaymentBatch, Tranche
 from groups.models import Group, Member
 
 
@@ -51,3 +52,25 @@ class MemberFilter(django_filters.FilterSet):
     class Meta:
         model = Member
         fields = ["year", "province", "regency", "group", "updated_since"]
+
+
+class TrancheFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="application__scheme__year")
+    programme = django_filters.ChoiceFilter(field_name="application__scheme__programme", choices=Programme.choices)
+    province = django_filters.CharFilter(field_name="application__province_id")
+    regency = django_filters.CharFilter(field_name="application__group__regency_id")
+    status = django_filters.ChoiceFilter(choices=Tranche.Status.choices)
+    application = django_filters.NumberFilter(field_name="application_id")
+
+    class Meta:
+        model = Tranche
+        fields = ["year", "programme", "province", "regency", "status", "application"]
+
+
+class BatchFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=PaymentBatch.Status.choices)
+    province = django_filters.CharFilter(field_name="province_id")
+
+    class Meta:
+        model = PaymentBatch
+        fields = ["status", "province"]

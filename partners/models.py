@@ -28,6 +28,7 @@ class Scope(models.TextChoices):
     SUBMISSIONS_WRITE = "submissions:write", _("Kirim pengajuan lengkap")
     MEMBER_LISTS_WRITE = "member-lists:write", _("Unggah daftar anggota")
     BANK_RESULTS_WRITE = "bank-results:write", _("Kirim hasil transfer bank")
+    DISBURSEMENTS_READ = "disbursements:read", _("Baca tahap, batch pembayaran dan berkas transfer bank")
     TALLIES_READ = "tallies:read", _("Baca rekap")
     PUBLIC_READ = "public:read", _("Baca daftar penerima publik")
 
@@ -50,6 +51,17 @@ class Client(models.Model):
         Regency, blank=True, related_name="+", verbose_name=_("lingkup kabupaten/kota")
     )
     rate_limit_per_minute = models.PositiveIntegerField(_("batas panggilan per menit"), default=600)
+    # The portal account the client's writes are recorded under ("diunggah oleh", history rows): made
+    # on its first write, never able to log in, its region scope kept equal to the client's.
+    actor = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("akun pencatat"),
+    )
     created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diperbarui pada"), auto_now=True)
 
@@ -182,3 +194,32 @@ class ApiCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.status}"
+
+
+class IdempotencyKey(models.Model):
+    """A write sent with an ``Idempotency-Key`` header: the key, a hash of what was sent, and the
+    answer given. Claimed (inserted) before the write runs, so a concurrent retry with the same key
+    hits the unique constraint instead of writing a second time; the answer is filled in afterwards
+    and replayed to every later retry with the same body."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", verbose_name=_("klien"))
+    key = models.CharField(_("kunci idempotensi"), max_length=255)
+    operation = models.CharField(_("operasi"), max_length=80)
+    request_hash = models.CharField(max_length=64)
+    # Null while the write runs; then the status and body answered (both replayed).
+    response_status = models.PositiveSmallIntegerField(_("status HTTP"), null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(_("diterima pada"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("kunci idempotensi")
+        verbose_name_plural = _("kunci idempotensi")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="idempotency_key_unique_per_client"),
+            models.CheckConstraint(condition=~Q(key=""), name="idempotency_key_not_empty"),
+            models.CheckConstraint(condition=Q(request_hash__regex=r"^[0-9a-f]{64}$"), name="idempotency_hash_shape"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.key}"

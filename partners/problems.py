@@ -7,10 +7,13 @@ the path asked for. Messages are Indonesian unless the request's Accept-Language
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 
@@ -29,6 +32,7 @@ PROBLEMS = {
     404: ("not-found", gettext_lazy("Tidak ditemukan")),
     405: ("method-not-allowed", gettext_lazy("Metode tidak diizinkan")),
     406: ("not-acceptable", gettext_lazy("Format jawaban tidak tersedia")),
+    413: ("payload-too-large", gettext_lazy("Isi permintaan terlalu besar")),
     415: ("unsupported-media-type", gettext_lazy("Format isi tidak didukung")),
     429: ("too-many-requests", gettext_lazy("Terlalu banyak permintaan")),
     500: ("server-error", gettext_lazy("Kesalahan pada server")),
@@ -48,10 +52,41 @@ def _default_details() -> dict[type, str]:
     }
 
 
+# Problems of the write endpoints whose type is not the plain one of their status: slug → title.
+WRITE_PROBLEMS = {
+    "submission-refused": gettext_lazy("Pengajuan ditolak"),
+    "outside-region": gettext_lazy("Di luar lingkup wilayah"),
+    "idempotency-key-reused": gettext_lazy("Kunci idempotensi sudah dipakai untuk isi lain"),
+    "idempotency-key-in-progress": gettext_lazy("Permintaan dengan kunci ini sedang diproses"),
+    "member-list-refused": gettext_lazy("Daftar anggota ditolak"),
+    "conflict": gettext_lazy("Keadaan data tidak memungkinkan"),
+    "bank-results-refused": gettext_lazy("Hasil bank ditolak"),
+}
+
+
+class Problem(exceptions.APIException):
+    """A problem of a named type (``WRITE_PROBLEMS``) raised by a view; ``extra`` joins the body."""
+
+    def __init__(
+        self, *, status: int, slug: str, detail: str, extra: dict | None = None, headers: dict | None = None
+    ) -> None:
+        super().__init__(detail=detail)
+        self.status_code, self.slug, self.extra, self.headers = status, slug, extra or {}, headers or {}
+
+
 def problem_response(
-    status: int, *, detail: str, instance: str, extra: dict | None = None, headers: dict | None = None
+    status: int,
+    *,
+    detail: str,
+    instance: str,
+    extra: dict | None = None,
+    headers: dict | None = None,
+    slug: str | None = None,
 ) -> Response:
-    slug, title = PROBLEMS.get(status, PROBLEMS[400] if status < 500 else PROBLEMS[500])
+    if slug in WRITE_PROBLEMS:
+        title = WRITE_PROBLEMS[slug]
+    else:
+        slug, title = PROBLEMS.get(status, PROBLEMS[400] if status < 500 else PROBLEMS[500])
     body = {
         "type": TYPE_BASE + slug,
         "title": str(title),
@@ -76,6 +111,15 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         logger.exception("API error on %s", instance, exc_info=exc)
         return problem_response(500, detail=_("Terjadi kesalahan. Coba lagi nanti."), instance=instance)
 
+    if isinstance(exc, Problem):
+        return problem_response(
+            exc.status_code,
+            detail=str(exc.detail),
+            instance=instance,
+            extra=exc.extra,
+            headers=exc.headers,
+            slug=exc.slug,
+        )
     headers: dict[str, str] = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
@@ -92,3 +136,28 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     else:
         detail = str(exc.detail)
     return problem_response(exc.status_code, detail=detail, instance=instance, extra=extra, headers=headers)
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 400 view (``jps_portal.urls.handler400``): a request refused before any view ran — a
+    body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, too many fields — is a problem under ``/api/v1/`` (a
+    partner's program reads JSON, not the portal's HTML page); elsewhere the portal's own page."""
+    if not request.path.startswith("/api/v1/"):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        status = 413
+        detail = _(
+            "Isi permintaan lebih dari %(mb)d MB. Hasil bank sebesar itu dikirim sebagai berkas (bagian 'file')."
+        ) % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20}
+    else:
+        status, detail = 400, _default_details()[exceptions.ParseError]
+    slug, title = PROBLEMS[status]
+    body = {
+        "type": TYPE_BASE + slug,
+        "title": str(title),
+        "status": status,
+        "detail": detail,
+        "instance": request.get_full_path(),
+        "request_id": current_request_id(),
+    }
+    return JsonResponse(body, status=status, content_type=CONTENT_TYPE)

@@ -29,8 +29,8 @@ PROBLEM_SCHEMA = {
         "request_id": {"type": "string"},
         "errors": {
             "type": "object",
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
-            "description": "Hanya pada 400: pesan per parameter.",
+            "additionalProperties": {},
+            "description": "Pada 400 dan 422: pesan per parameter atau per bagian isi (daftar, atau per baris).",
         },
     },
 }
@@ -41,7 +41,11 @@ _DESCRIPTIONS = {
     "403": "Klien tidak memiliki hak akses (scope) operasi ini",
     "404": "Tidak ditemukan, atau di luar lingkup wilayah klien",
     "429": "Batas panggilan per menit terlampaui (lihat header Retry-After)",
+    "409": "Permintaan dengan Idempotency-Key yang sama sedang diproses, atau keadaan data tidak memungkinkan",
+    "413": "Isi permintaan melebihi batas (JSON 10 MB; berkas lihat docs/api.md)",
+    "422": "Isi ditolak (lihat errors), atau Idempotency-Key sudah dipakai untuk isi lain",
 }
+_WRITE_CODES = ["400", "401", "403", "409", "413", "422", "429"]
 
 
 def add_problem_responses(result: dict, generator: object, request: object, public: bool) -> dict:
@@ -49,6 +53,11 @@ def add_problem_responses(result: dict, generator: object, request: object, publ
     result.setdefault("components", {}).setdefault("schemas", {})["ProblemDetails"] = PROBLEM_SCHEMA
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
+            if method == "post":
+                responses = operation.setdefault("responses", {})
+                for code in _WRITE_CODES + (["404"] if "{" in path else []):
+                    responses.setdefault(code, {"description": _DESCRIPTIONS[code], "content": _PROBLEM_CONTENT})
+                continue
             if method != "get":
                 continue
             responses = operation.setdefault("responses", {})

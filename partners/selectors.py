@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from applications.models import Application, ApplicationStatusChange
 from dashboards.models import ProvinceTally, RegencyTally
 from dashboards.services import current_snapshot
+from disbursements.models import PaymentBatch, Tranche
 from groups.models import Group, Member
 from regions.scope import RegionScope
 from transparency.listing import Selection, funded_groups
@@ -139,3 +140,16 @@ def public_list_for(scope: RegionScope, *, selection: Selection, province: str |
     return funded_groups(selection, province=province, regency=regency).filter(
         scope.q(province="province", regency="group__regency")
     )
+
+
+def tranches_for(scope: RegionScope) -> QuerySet[Tranche]:
+    """Tranches of the applications in ``scope`` (the admin's tranche list's paths)."""
+    return Tranche.objects.filter(
+        scope.q(province="application__province", regency="application__group__regency")
+    ).select_related("application__group", "application__scheme")
+
+
+def batches_for(scope: RegionScope) -> QuerySet[PaymentBatch]:
+    """Payment batches in ``scope`` as the admin scopes them: by the province a batch was made for, so
+    a batch for all provinces is national-only and a regency-scoped client sees none."""
+    return PaymentBatch.objects.filter(scope.q(province="province", regency=None)).with_totals()

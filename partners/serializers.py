@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from applications.models import Application, ApplicationStatusChange, Programme
 from dashboards.models import ProvinceTally, RegencyTally
+from disbursements.models import PaymentBatch, Tranche
 from groups.models import Group, Member
 from groups.nik import mask_nik
 from partners.authentication import PartnerCaller
@@ -276,3 +277,76 @@ class PublicRowSerializer(serializers.Serializer):
             "members": row.members,
             "ketua": row.ketua,
         }
+
+
+class TrancheSerializer(serializers.ModelSerializer):
+    application = serializers.IntegerField(source="application_id")
+    application_reference = serializers.CharField(source="application.reference")
+    group_code = serializers.CharField(source="application.group.code")
+    year = serializers.IntegerField(source="application.scheme.year")
+    programme = serializers.CharField(source="application.scheme.programme")
+    province = serializers.CharField(source="application.province_id")
+    regency = serializers.CharField(source="application.group.regency_id")
+
+    class Meta:
+        model = Tranche
+        fields = [
+            "id",
+            "application",
+            "application_reference",
+            "group_code",
+            "year",
+            "programme",
+            "province",
+            "regency",
+            "number",
+            "percentage",
+            "amount",
+            "status",
+            "paid_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    """A payment batch with the totals the admin shows (counts and rupiah per outcome)."""
+
+    scheme = serializers.IntegerField(source="scheme_id", allow_null=True)
+    province = serializers.CharField(source="province_id", allow_null=True)
+    bank = serializers.CharField(source="bank_id", allow_null=True)
+    line_count = serializers.IntegerField()
+    total_amount = serializers.IntegerField()
+    paid_count = serializers.IntegerField()
+    paid_amount = serializers.IntegerField()
+    failed_count = serializers.IntegerField()
+    failed_amount = serializers.IntegerField()
+    open_count = serializers.IntegerField()
+    open_amount = serializers.IntegerField()
+
+    class Meta:
+        model = PaymentBatch
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "scheme",
+            "province",
+            "bank",
+            "created_at",
+            "exported_at",
+            "reconciled_at",
+            "line_count",
+            "total_amount",
+            "paid_count",
+            "paid_amount",
+            "failed_count",
+            "failed_amount",
+            "open_count",
+            "open_amount",
+        ]
+        read_only_fields = fields
+
+
+class TransferFileQuerySerializer(serializers.Serializer):
+    file_format = serializers.ChoiceField(choices=["csv", "xlsx"], required=False, default="csv")

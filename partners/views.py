@@ -1,21 +1,28 @@
 """``/api/v1/`` read endpoints: thin views over ``partners.selectors`` (see ``partners.api`` for the
 authentication, scope, throttle, call log and ETag every one of them shares)."""
 
+import tempfile
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from disbursements import bankfiles
+from disbursements.models import PaymentBatch
+from disbursements.services import payment_batch_transfer_lines
 from partners import filters, selectors, serializers
 from partners.api import PartnerAPIView, StableCursorPagination
 from partners.authentication import PartnerCaller
 from partners.models import Scope
+from partners.problems import Problem
 from regions.scope import RegionScope
 from transparency.listing import Selection
 
@@ -147,3 +154,88 @@ class PublicList(_ScopedRead):
         )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+# --- money: tranches, payment batches, the bank transfer file --------------------------------------
+
+
+class TrancheList(_List):
+    """Tranches (tahap) of the applications in the client's region."""
+
+    required_scope = Scope.DISBURSEMENTS_READ
+    serializer_class = serializers.TrancheSerializer
+    filterset_class = filters.TrancheFilter
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.tranches_for(self.region_scope())
+
+
+class TrancheDetail(_Detail):
+    required_scope = Scope.DISBURSEMENTS_READ
+    serializer_class = serializers.TrancheSerializer
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.tranches_for(self.region_scope())
+
+
+class BatchList(_List):
+    """Payment batches made for the client's provinces (a batch for all provinces: national clients)."""
+
+    required_scope = Scope.DISBURSEMENTS_READ
+    serializer_class = serializers.BatchSerializer
+    filterset_class = filters.BatchFilter
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.batches_for(self.region_scope())
+
+
+class BatchDetail(_Detail):
+    required_scope = Scope.DISBURSEMENTS_READ
+    serializer_class = serializers.BatchSerializer
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.batches_for(self.region_scope())
+
+
+class BatchTransferFile(_ScopedRead):
+    """The batch's transfer file as the bank received it (the admin's exporter). Only an exported
+    batch has one: exporting locks the batch, and that stays finance's act in the admin."""
+
+    required_scope = Scope.DISBURSEMENTS_READ
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.batches_for(self.region_scope())
+
+    @extend_schema(
+        operation_id="batches_transfer_file",
+        parameters=[serializers.TransferFileQuerySerializer],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="Berkas transfer (CSV)"),
+            (
+                200,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ): OpenApiResponse(OpenApiTypes.BINARY, description="Berkas transfer (XLSX)"),
+        },
+    )
+    def get(self, request: Request, pk: int, *args: Any, **kwargs: Any) -> Any:
+        query = serializers.TransferFileQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        batch = self.get_object()
+        if batch.status == PaymentBatch.Status.OPEN:
+            raise Problem(
+                status=409,
+                slug="conflict",
+                detail=_("Batch ini belum diekspor; berkas transfer ada setelah keuangan mengekspornya di admin."),
+            )
+        lines = payment_batch_transfer_lines(batch)
+        filename = f"{batch.reference}.{query.validated_data['file_format']}"
+        if query.validated_data["file_format"] == "csv":
+            response = StreamingHttpResponse(
+                bankfiles.transfer_csv_stream(lines), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
+        bankfiles.transfer_xlsx(lines, target)
+        target.seek(0)
+        return FileResponse(target, as_attachment=True, filename=filename)

@@ -68,3 +68,50 @@ def two_provinces(db):
     add_members(bandung.group, 3)
     add_members(surabaya.group, 3)
     return bandung, surabaya
+
+
+@pytest.fixture
+def open_scheme(db):
+    """A 20-member TKM scheme of this year, open all year (as in tests/applications)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import SchemeFactory
+
+    year = timezone.localdate().year
+    return SchemeFactory(
+        year=year, opens_on=datetime.date(year, 1, 1), closes_on=datetime.date(year, 12, 31), members_min=20
+    )
+
+
+def approved(approver, regency_id: str):  # noqa: ANN001, ANN201
+    """An application in ``regency_id`` approved through the real service (its tranches come from it)."""
+    from applications import services as application_services
+    from tests.factories import SchemeFactory, SchemeQuotaFactory
+
+    scheme = SchemeFactory(year=2020)
+    group = GroupFactory(regency_id=regency_id)
+    application = ApplicationFactory(
+        group=group, scheme=scheme, requested_amount=40_000_000, status=Application.Status.VERIFIED
+    )
+    province = regency_id[:2]
+    if not scheme.quotas.filter(province_id=province).exists():
+        SchemeQuotaFactory(scheme=scheme, province_id=province, groups=1000, budget=10**13)
+    application_services.application_approve(application=application, by=approver)
+    return application
+
+
+@pytest.fixture
+def money_world(approver, finance):
+    """Two approved applications in Jawa Barat, one in Jawa Tengah; a batch per province, the Jawa
+    Barat one exported (the bank has its file), the Jawa Tengah one still open."""
+    from disbursements import services as money
+    from disbursements.models import Tranche
+
+    bandung = [approved(approver, "32.04") for _ in range(2)]
+    semarang = approved(approver, "33.74")
+    jabar = money.payment_batch_create(tranches=Tranche.objects.all(), by=finance, province_id="32")
+    jabar = money.payment_batch_export(batch=jabar, by=finance)
+    jateng = money.payment_batch_create(tranches=Tranche.objects.all(), by=finance, province_id="33")
+    return {"bandung": bandung, "semarang": semarang, "jabar_batch": jabar, "jateng_batch": jateng}
