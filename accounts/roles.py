@@ -184,6 +184,8 @@ ROLE_PERMISSIONS[Role.ADMIN] = [
     "outcomes.*",
     # Partner systems' API clients and keys (the admin also requires a national scope).
     "partners.*",
+    # Partners' webhook subscriptions, their delivery log and redelivery (national scope too).
+    "webhooks.*",
     # Categories are the administrator's; tickets are read only, and never the sensitive ones (those are
     # the integrity team's alone, hence no "grievances.*").
     "grievances.view_category",

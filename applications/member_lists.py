@@ -52,10 +52,12 @@ from applications.models import (
     ReferenceCounter,
     Scheme,
     SchemeQuota,
+    status_changed_event,
 )
 from applications.xlsx_stream import XlsxError, xlsx_row_count, xlsx_rows
 from groups.models import Bank, Group, Member
 from groups.nik import check_nik, compare_with_person
+from jps_portal import events
 from jps_portal.celery import enqueue_on_commit
 from regions.models import Province, Regency
 from regions.scope import RegionScope, region_scope_of
@@ -1016,21 +1018,25 @@ def _write(job: MemberListImport, groups: list[NormalisedGroup], *, by: Abstract
         applications, Application, batch_size=_WRITE_BATCH, default_user=by, default_date=now
     )
     note = _("Diimpor dari daftar Disnaker “%(name)s” (impor #%(id)d).") % {"name": job.original_name, "id": job.pk}
-    ApplicationStatusChange.objects.bulk_create(
-        [
-            ApplicationStatusChange(
-                application_id=application.pk,
-                from_status="",
-                to_status=Application.Status.SUBMITTED,
-                changed_by=by,
-                changed_at=now,
-                reason_code=IMPORT_REASON,
-                note=note,
-            )
-            for application in applications
-        ],
-        batch_size=_WRITE_BATCH,
-    )
+    changes = [
+        ApplicationStatusChange(
+            application_id=application.pk,
+            from_status="",
+            to_status=Application.Status.SUBMITTED,
+            changed_by=by,
+            changed_at=now,
+            reason_code=IMPORT_REASON,
+            note=note,
+        )
+        for application in applications
+    ]
+    ApplicationStatusChange.objects.bulk_create(changes, batch_size=_WRITE_BATCH)
+    # Partners hear of each imported application (webhooks), in this transaction, when any listens.
+    if changes and events.wanted([events.APPLICATION_STATUS_CHANGED]):
+        events.publish(
+            status_changed_event(application, change, regency_code=g.group.regency_id)
+            for g, application, change in zip(groups, applications, changes, strict=True)
+        )
     if groups:
         from applications.tasks import sweep_pending_group_checks
 

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from groups.models import Group, Member
 from groups.names import TypedTextField
+from jps_portal import events
 from regions.models import Province
 
 
@@ -283,7 +284,7 @@ class Application(models.Model):
             setattr(self, name, value)
         self._history_user = by  # the audit trail's "who", also when no request is around (Celery)
         self.save(update_fields=[*fields, "updated_at"])
-        return ApplicationStatusChange.objects.create(
+        change = ApplicationStatusChange.objects.create(
             application=self,
             from_status=previous,
             to_status=status,
@@ -292,6 +293,8 @@ class Application(models.Model):
             reason_code=reason_code,
             note=note,
         )
+        events.publish([status_changed_event(self, change, regency_code=self.group.regency_id)])
+        return change
 
     @property
     def is_editable_by_group(self) -> bool:
@@ -384,6 +387,27 @@ def _document_path(instance: "ApplicationDocument", filename: str) -> str:
     # Unguessable names: a document URL must not be enumerable from another group's ids.
     suffix = PurePath(filename).suffix.lower()[:8]
     return f"documents/{uuid.uuid4().hex}{suffix}"
+
+
+def status_changed_event(
+    application: "Application", change: ApplicationStatusChange, *, regency_code: str
+) -> events.Event:
+    """The ``application.status_changed`` event of one status change (jps_portal.events)."""
+    return events.Event(
+        type=events.APPLICATION_STATUS_CHANGED,
+        province_code=application.province_id,
+        regency_code=regency_code,
+        occurred_at=change.changed_at,
+        data={
+            "application_id": application.pk,
+            "reference": application.reference,
+            "group_id": application.group_id,
+            "from_status": change.from_status,
+            "to_status": change.to_status,
+            "changed_at": change.changed_at.isoformat(),
+            "reason_codes": change.reason_codes,
+        },
+    )
 
 
 class ApplicationDocument(models.Model):

@@ -1,6 +1,7 @@
 """Tranches (tahap) of approved grants, the payment batches sent to the bank, the bank's results
 reconciled against them, and the append-only ledger of every money movement."""
 
+import datetime
 import uuid
 from pathlib import PurePath
 from typing import ClassVar
@@ -17,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from applications.models import Application, Scheme, TransitionError
 from groups.models import Bank, Member
+from jps_portal import events
 from regions.models import Province
 
 
@@ -594,6 +596,32 @@ class UsageReport(models.Model):
         self.save(update_fields=[*fields, "updated_at"])
         UsageReportStatusChange.objects.create(
             report=self, from_status=previous, to_status=status, changed_by=by, changed_at=now, note=note
+        )
+        if status in (self.Status.ACCEPTED, self.Status.RETURNED):
+            events.publish([self._decided_event(now)])
+
+    def _decided_event(self, now: datetime.datetime) -> events.Event:
+        """``report.decided`` (jps_portal.events): accepted, or returned for corrections."""
+        place = (
+            Application.objects.filter(pk=self.tranche.application_id)
+            .values("reference", "province_id", "group__regency_id")
+            .get()
+        )
+        return events.Event(
+            type=events.REPORT_DECIDED,
+            province_code=place["province_id"],
+            regency_code=place["group__regency_id"],
+            occurred_at=now,
+            data={
+                "report_id": self.pk,
+                "kind": self.kind,
+                "decision": self.status,
+                "tranche_id": self.tranche_id,
+                "tranche_number": self.tranche.number,
+                "application_id": self.tranche.application_id,
+                "reference": place["reference"],
+                "decided_at": now.isoformat(),
+            },
         )
 
 

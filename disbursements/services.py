@@ -39,6 +39,7 @@ from disbursements.models import (
 )
 from disbursements.tasks import queue_paid_tranche_notices
 from groups.models import Group
+from jps_portal import events
 from jps_portal.celery import enqueue_on_commit
 from regions.scope import scope_filter
 
@@ -645,7 +646,9 @@ def bank_results_import(*, rows: list[BankResultRow], file_name: str, by: Abstra
         settled = [(line, row) for line, row in to_apply if line.pk in applied]
         _tranches_settle(table, len(settled), now)
         _ledger_settle(table, by, now)
-        _applications_advance(table, by, now)
+        moves = _applications_advance(table, by, now)
+    if events.wanted([events.TRANCHE_PAID, events.TRANCHE_FAILED, events.APPLICATION_STATUS_CHANGED]):
+        events.publish(_settlement_events(settled, moves, now))
     report.batches_reconciled = _batches_close(sorted({line.batch_id for line, _row in settled}), now)
     if any(row.outcome == Outcome.PAID for _line, row in settled):
         # The group hears that its money arrived: _tranches_settle marked each paid tahap's message as
@@ -868,7 +871,9 @@ def _refuse_overpaying_lines(table: _ApplyTable) -> None:
         raise overpayment_error(overpaid)
 
 
-def _applications_advance(table: _ApplyTable, by: AbstractBaseUser | None, now: datetime.datetime) -> None:
+def _applications_advance(
+    table: _ApplyTable, by: AbstractBaseUser | None, now: datetime.datetime
+) -> list[tuple[int, str, str]]:
     """Applications with a newly paid tranche move on: to IN_DISBURSEMENT while a tahap is still
     unpaid, to REPORTING once every tahap is paid (straight from APPROVED when the grant was paid in
     full at once). The rows are locked in id order; each one's move is then decided once, from what was
@@ -912,8 +917,72 @@ def _applications_advance(table: _ApplyTable, by: AbstractBaseUser | None, now: 
         f"WHERE {APPLICATIONS}.id = m.application_id AND m.from_status <> m.to_status",
         [now],
     )
+    cursor.execute("SELECT application_id, from_status, to_status FROM recon_moves WHERE from_status <> to_status")
+    moves = [(application_id, before, after) for application_id, before, after in cursor.fetchall()]
     for name in ("recon_apps", "recon_moves"):
         cursor.execute(f"DROP TABLE {name}")
+    return moves
+
+
+def _settlement_events(
+    settled: list[tuple[_Line, BankResultRow]], moves: list[tuple[int, str, str]], now: datetime.datetime
+) -> list[events.Event]:
+    """The events of a reconciliation (jps_portal.events): ``tranche.paid`` / ``tranche.failed`` per
+    settled line, ``application.status_changed`` per application it moved. Places and references are
+    read in chunks, a few queries for the whole file."""
+    if not settled:
+        return []
+    tranches: dict[int, dict] = {}
+    for chunk in _chunks([line.tranche_id for line, _row in settled]):
+        for row in Tranche.objects.filter(pk__in=chunk).values(
+            "pk", "number", "application_id", "application__reference", "application__group_id",
+            "application__province_id", "application__group__regency_id",
+        ):  # fmt: skip
+            tranches[row["pk"]] = row
+    result = []
+    for line, row in settled:
+        tranche = tranches[line.tranche_id]
+        paid = row.outcome == Outcome.PAID
+        data = {
+            "tranche_id": line.tranche_id,
+            "application_id": tranche["application_id"],
+            "reference": tranche["application__reference"],
+            "number": tranche["number"],
+            "amount": line.amount,
+            "status": row.outcome,
+            "payment_reference": row.payment_reference,
+        }
+        data |= {"paid_at": now.isoformat()} if paid else {"reason_code": row.reason_code}
+        result.append(
+            events.Event(
+                type=events.TRANCHE_PAID if paid else events.TRANCHE_FAILED,
+                province_code=tranche["application__province_id"],
+                regency_code=tranche["application__group__regency_id"],
+                occurred_at=now,
+                data=data,
+            )
+        )
+    places = {row["application_id"]: row for row in tranches.values()}
+    for application_id, before, after in moves:
+        place = places[application_id]
+        result.append(
+            events.Event(
+                type=events.APPLICATION_STATUS_CHANGED,
+                province_code=place["application__province_id"],
+                regency_code=place["application__group__regency_id"],
+                occurred_at=now,
+                data={
+                    "application_id": application_id,
+                    "reference": place["application__reference"],
+                    "group_id": place["application__group_id"],
+                    "from_status": before,
+                    "to_status": after,
+                    "changed_at": now.isoformat(),
+                    "reason_codes": [],
+                },
+            )
+        )
+    return result
 
 
 def _batches_close(batch_ids: list[int], now: datetime.datetime) -> list[str]:

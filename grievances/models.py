@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import Application, Flag, TransitionError
 from disbursements.models import Tranche
 from groups.models import Group
+from jps_portal import events
 from regions.models import Province, Regency
 
 
@@ -286,7 +287,7 @@ class Ticket(models.Model):
         for name, value in fields.items():
             setattr(self, name, value)
         self.save(update_fields=list(fields))
-        return TicketHistory.objects.create(
+        history = TicketHistory.objects.create(
             ticket=self,
             kind=TicketHistory.Kind.STATUS,
             from_status=previous,
@@ -295,6 +296,27 @@ class Ticket(models.Model):
             level=self.level,
             changed_by=by,
             note=note,
+        )
+        if not self.is_sensitive:  # integrity cases (pungli, misconduct) never leave the portal
+            events.publish([self._status_event(history)])
+        return history
+
+    def _status_event(self, history: "TicketHistory") -> events.Event:
+        """``ticket.status_changed`` (jps_portal.events): no complainant, no text, only the facts."""
+        return events.Event(
+            type=events.TICKET_STATUS_CHANGED,
+            province_code=self.province_id or "",
+            regency_code=self.regency_id or "",
+            occurred_at=history.changed_at,
+            data={
+                "ticket_number": self.number,
+                "category": self.category.code,
+                "group_id": self.group_id,
+                "from_status": history.from_status,
+                "to_status": history.to_status,
+                "level": self.level,
+                "changed_at": history.changed_at.isoformat(),
+            },
         )
 
 

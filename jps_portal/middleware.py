@@ -5,9 +5,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+
+from jps_portal.request_id import current_request_id
 
 # A NUL written as a JSON escape: "\u0000" whose backslash is not itself escaped ("\\u0000" is a
 # backslash followed by the text "u0000", which is harmless).
@@ -32,10 +34,26 @@ class RejectNullBytesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path or _has_null(request.GET) or _post_has_null(request) or _json_has_null(request):
+            if request.path.startswith("/api/"):
+                return _api_problem(request)
             return HttpResponseBadRequest(_("Isian berisi karakter yang tidak valid."), content_type="text/plain")
         if any("\x00" in name or "\x00" in value for name, value in request.COOKIES.items()):
             request.COOKIES = {name: value for name, value in request.COOKIES.items() if "\x00" not in name + value}
         return self.get_response(request)
+
+
+def _api_problem(request: HttpRequest) -> HttpResponse:
+    """The partner API answers every error as RFC 9457 problem details (docs/api.md), this one too
+    (found by schemathesis: a NUL in a JSON body was a text/plain 400 the schema does not document)."""
+    body = {
+        "type": "https://jps.kemnaker.go.id/api/v1/problems/invalid-request",
+        "title": str(_("Permintaan tidak valid")),
+        "status": 400,
+        "detail": str(_("Isian berisi karakter yang tidak valid.")),
+        "instance": request.path.replace("\x00", ""),
+        "request_id": current_request_id(),
+    }
+    return JsonResponse(body, status=400, content_type="application/problem+json")
 
 
 def _post_has_null(request: HttpRequest) -> bool:

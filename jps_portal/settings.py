@@ -62,11 +62,14 @@ INSTALLED_APPS = [
     "statuscheck",
     "payment_checks",
     "partners",
+    "webhooks",
     # Last: an app's catalogue outranks those listed after it, and Django's own (form and validator
     # messages) outranks none, so DRF's Indonesian is overridden where the portal's differs (locale/id,
     # tests/partners/test_translations.py).
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI and Redoc assets, served from /static/ (no CDN: the CSP allows scripts from 'self' only).
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -341,6 +344,16 @@ SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="KEMNAKER")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
 # A message not delivered after this many hours of retries is marked failed (an officer can resend).
 NOTIFICATION_GIVE_UP_HOURS = env.int("NOTIFICATION_GIVE_UP_HOURS", default=48)
+# Webhooks to partner systems (webhooks app, docs/api.md): a failed delivery waits BASE, 2×BASE, 4×BASE …
+# seconds (capped at CAP) and is abandoned after MAX_ATTEMPTS tries (12 with the defaults: about 20 hours,
+# so a receiver down for a day loses nothing it cannot ask to have redelivered). Short timeouts: a slow
+# receiver holds a worker a few seconds, never a request. Plain http:// targets only outside production.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=12)
+WEBHOOK_BACKOFF_BASE_SECONDS = env.int("WEBHOOK_BACKOFF_BASE_SECONDS", default=60)
+WEBHOOK_BACKOFF_CAP_SECONDS = env.int("WEBHOOK_BACKOFF_CAP_SECONDS", default=6 * 3600)
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=2.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=5.0)
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=not IS_PRODUCTION)
 # One-time codes sent by SMS: lifetime, and how many may be asked for per phone and per IP address.
 OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=600)
 OTP_PHONE_LIMIT = env.int("OTP_PHONE_LIMIT", default=3)
@@ -415,6 +428,8 @@ CELERY_TASK_KINDS = {
     "applications.tasks.sweep_stalled_member_lists": "bulk",
     "notifications.tasks.deliver_message": "interactive",
     "notifications.tasks.deliver_due_messages": "bulk",
+    # Partners' receivers may be slow: never on the interactive workers.
+    "webhooks.tasks.*": "bulk",
     "dashboards.tasks.*": "bulk",
     "outcomes.tasks.*": "bulk",
     "disbursements.tasks.queue_paid_tranche_notices": "bulk",
@@ -484,6 +499,11 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-due-messages": {
         "task": "notifications.tasks.deliver_due_messages",
         "schedule": 60.0,
+    },
+    # Webhook deliveries due for a retry, never enqueued (broker down at commit) or let go by a worker.
+    "deliver-due-webhooks": {
+        "task": "webhooks.tasks.deliver_due_webhooks",
+        "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=30.0),
     },
     "recompute-dashboard-tallies": {
         "task": "dashboards.tasks.recompute_tallies",

@@ -6,9 +6,10 @@ import time
 from typing import Any, ClassVar
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.translation import gettext_lazy
 from rest_framework import generics
-from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,6 +28,15 @@ class StableCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000
+    invalid_cursor_message = gettext_lazy("Kursor tidak valid: ikuti tautan next/previous apa adanya.")
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        # DRF answers a bad cursor with 404, as if the list were gone; it is the caller's input that
+        # is wrong: a 400 naming the parameter, like every other bad query parameter (schemathesis).
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError({self.cursor_query_param: [str(self.invalid_cursor_message)]}) from None
 
 
 def etag_of(content: bytes) -> str:

@@ -1,13 +1,16 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from partners import views, write_views
+from partners import docs, views, write_views
 from partners.api import NotFoundView
 
 app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Human documentation of the schema (Swagger UI, Redoc), served from /static/ (partners/docs.py).
+    path("docs/", docs.swagger_ui, name="docs"),
+    path("redoc/", docs.redoc, name="redoc"),
     path("applications/", views.ApplicationList.as_view(), name="application-list"),
     path("applications/<int:pk>/", views.ApplicationDetail.as_view(), name="application-detail"),
     path("groups/", views.GroupList.as_view(), name="group-list"),

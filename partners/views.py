@@ -140,7 +140,8 @@ class PublicList(_ScopedRead):
     serializer_class = serializers.PublicRowSerializer
     pagination_class = PublicPagination
 
-    @extend_schema(parameters=[serializers.PublicQuerySerializer])
+    # A cursor-paginated list of rows (not one row): said here, as this view is no ListModelMixin.
+    @extend_schema(parameters=[serializers.PublicQuerySerializer], responses=serializers.PublicRowSerializer(many=True))
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         query = serializers.PublicQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -522,3 +522,24 @@ def test_the_resource_exports_formulas_as_text(small_scheme, verifier):
     assert exported[0]["group_name"] == "'=1+1"
     assert exported[0]["member_name"] == "'@SUM(A1)"
     assert exported[1]["nik"] == rows[1]["nik"]
+
+
+def test_each_imported_application_is_published_to_partners(small_scheme, verifier, monkeypatch):
+    from jps_portal import events
+
+    published: list[events.Event] = []
+    monkeypatch.setattr(events, "_listeners", [*events._listeners, published.extend])
+    rows = member_rows("DSN-A", count=3) + member_rows("DSN-B", count=4, first_serial=10)
+
+    member_list_import(job=_checked(rows, verifier), by=verifier)
+
+    applications = {a.pk: a for a in Application.objects.all()}
+    assert sorted(event.data["application_id"] for event in published) == sorted(applications)
+    for event in published:
+        assert (event.type, event.province_code, event.regency_code) == (
+            events.APPLICATION_STATUS_CHANGED,
+            "32",
+            "32.04",
+        )
+        assert (event.data["from_status"], event.data["to_status"]) == ("", "submitted")
+        assert event.data["reference"] == applications[event.data["application_id"]].reference

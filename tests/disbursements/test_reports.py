@@ -458,3 +458,27 @@ def test_the_unspent_figure_lists_each_paid_tahap_and_the_spending_counted(tkm, 
         (2, 12_000_000, 11_500_000, True),
     ]
     assert figure.computation == "dibayar Rp40.000.000 − dibelanjakan Rp38.500.000 = Rp1.500.000"
+
+
+def test_a_decision_on_a_report_is_published_to_partners(tkm, applicant, verifier, monkeypatch):
+    from jps_portal import events
+
+    published: list[events.Event] = []
+    monkeypatch.setattr(events, "_listeners", [*events._listeners, published.extend])
+    report = _submitted_tkm_report(tkm, applicant)
+    assert published == []  # a submission is the group's step, not a decision
+
+    reports.report_return(report=report, by=verifier, reason="Kuitansi bahan tidak terbaca.")
+
+    [event] = published
+    assert (event.type, event.province_code) == (events.REPORT_DECIDED, tkm.province_id)
+    assert event.data | {"decided_at": None} == {
+        "report_id": report.pk,
+        "kind": "progress",
+        "decision": "returned",
+        "tranche_id": report.tranche_id,
+        "tranche_number": 1,
+        "application_id": tkm.pk,
+        "reference": tkm.reference,
+        "decided_at": None,
+    }
