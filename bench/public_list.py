@@ -24,15 +24,15 @@ import http.client
 import os
 import random
 import signal
-import socket
-import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR / "bench"))
+import http_load  # noqa: E402 - the load loop and report shared with bench/api_reads.py
+
 DATABASE = os.environ.get("BENCH_DATABASE", "jps_h_bench_public")
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DATABASE_URL = f"{SERVER}/{DATABASE}"
@@ -55,12 +55,12 @@ def main() -> None:
     _query_counts()
     regencies = _regencies_with_groups()
     _flush_cache()
-    port = _free_port()
+    port = http_load.free_port()
     server = _start_gunicorn(port, args.workers)
     try:
         _wait_until_up(port)
-        ceiling = _load(port, ["/healthz"] * args.requests, clients=args.clients)
-        _report("ceiling (/healthz: the server with no work, same clients)", ceiling)
+        ceiling = http_load.load(port, ["/healthz"] * args.requests, clients=args.clients)
+        http_load.report("ceiling (/healthz: the server with no work, same clients)", ceiling)
         cold_paths = [
             f"/daftar-penerima/kabupaten/{code}/?tahun=2020&program={programme}&lang={language}"
             for code in regencies
@@ -68,15 +68,15 @@ def main() -> None:
             for language in ("id", "en")
         ]
         random.Random(1).shuffle(cold_paths)
-        cold = _load(port, cold_paths[: args.requests], clients=args.clients)
-        _report("cold (each page built: queries + render)", cold)
+        cold = http_load.load(port, cold_paths[: args.requests], clients=args.clients)
+        http_load.report("cold (each page built: queries + render)", cold)
         rng = random.Random(2)
         warm_paths = [f"/daftar-penerima/kabupaten/{rng.choice(regencies)}/?tahun=2020" for _ in range(args.requests)]
-        _load(port, sorted(set(warm_paths)), clients=args.clients)  # every page once: the cache is filled
-        warm = _load(port, warm_paths, clients=args.clients)
-        _report("warm (random regency pages, cached)", warm)
-        national = _load(port, ["/daftar-penerima/?tahun=2020"] * (args.clients * 10), clients=args.clients)
-        _report("national page (cached)", national)
+        http_load.load(port, sorted(set(warm_paths)), clients=args.clients)  # every page once: the cache is filled
+        warm = http_load.load(port, warm_paths, clients=args.clients)
+        http_load.report("warm (random regency pages, cached)", warm)
+        national = http_load.load(port, ["/daftar-penerima/?tahun=2020"] * (args.clients * 10), clients=args.clients)
+        http_load.report("national page (cached)", national)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -233,12 +233,6 @@ def _flush_cache() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()  # db 8 is this helper's own
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     command = [
         str(BASE_DIR / ".venv/bin/gunicorn"), "jps_portal.wsgi", "--workers", str(workers),
@@ -261,50 +255,6 @@ def _wait_until_up(port: int) -> None:
 
 
 # --- load --------------------------------------------------------------------------------------------
-
-
-def _load(port: int, paths: list[str], *, clients: int) -> dict:
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-    cursor = iter(paths)
-
-    def run() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while True:
-            with lock:
-                path = next(cursor, None)
-            if path is None:
-                return
-            started = time.perf_counter()
-            connection.request("GET", path)
-            response = connection.getresponse()
-            response.read()
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                statuses[response.status] = statuses.get(response.status, 0) + 1
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=run) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return {"latencies": latencies, "statuses": statuses, "seconds": time.perf_counter() - started}
-
-
-def _report(label: str, result: dict) -> None:
-    values = sorted(result["latencies"])
-    if not values:
-        print(f"{label}: no requests")
-        return
-    p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
-    print(
-        f"{label}: {len(values)} requests, {len(values) / result['seconds']:.0f} req/s, "
-        f"p50 {statistics.median(values) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, max {values[-1] * 1000:.1f} ms, "
-        f"statuses {result['statuses']}, load {os.getloadavg()[0]:.2f}"
-    )
 
 
 if __name__ == "__main__":
